@@ -1,0 +1,63 @@
+# Everyday verbs. `make run` and `make test` work on a fresh machine.
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/verification_portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
+
+.PHONY: run test install system-deps services fmt lint worker beat bench demo
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference
+	$(PY) manage.py load_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+install: system-deps $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# WeasyPrint needs pango, and Chinese text needs a CJK font.
+system-deps:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "Installing pango and a CJK font (Debian packages)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei fontconfig; \
+	fi
+
+# PostgreSQL and Redis for the test suite, started when they are not running.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
+		$(SUDO) pg_ctlcluster --skip-systemctl-redirect $(PG_VERSION) main start
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""
+	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+
+fmt: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+worker: install
+	$(VENV)/bin/celery -A verification_portal worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A verification_portal beat --loglevel=INFO
+
+bench: install services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) benchmarks/upload_scan.py

@@ -1,0 +1,113 @@
+from django.contrib import admin
+
+from candidates.models import (
+    Application,
+    AuditEvent,
+    CandidateProfile,
+    City,
+    EmployerHR,
+    Exam,
+    GeneratedDocument,
+    Material,
+    MaterialVersion,
+    Organisation,
+    RosterEntry,
+    VerificationRound,
+)
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "verification_phone", "exam_phone", "notice_url"]
+
+
+@admin.register(Exam)
+class ExamAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "created_at"]
+    search_fields = ["name", "credit_code"]
+
+
+@admin.register(EmployerHR)
+class EmployerHRAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "created_at"]
+    autocomplete_fields = ["organisation"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(VerificationRound)
+class VerificationRoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "kind", "exam_year", "opens_at", "closes_at", "publication_at"]
+    list_filter = ["city", "kind", "exam_year"]
+    filter_horizontal = ["exams"]
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(admin.ModelAdmin):
+    list_display = ["name", "id_number", "exam", "exam_year", "city", "reason", "status", "round"]
+    list_filter = ["round", "city", "exam", "status", "reason"]
+    search_fields = ["name", "id_number"]
+    list_select_related = ["exam", "city", "round"]
+
+
+@admin.register(CandidateProfile)
+class CandidateProfileAdmin(admin.ModelAdmin):
+    list_display = ["real_name", "id_number", "phone", "gender", "birth_date", "created_at"]
+    search_fields = ["real_name", "id_number", "phone"]
+    readonly_fields = ["user", "id_number", "gender", "birth_date"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only services write: viewable here, never edited or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "status", "submitted_at", "stamped_on_paper"]
+    list_filter = ["status", "round__city", "round"]
+    search_fields = ["candidate__real_name", "candidate__id_number"]
+    list_select_related = ["candidate", "round", "roster_entry__exam"]
+
+
+@admin.register(Material)
+class MaterialAdmin(ReadOnlyAdmin):
+    list_display = ["application", "kind", "created_at"]
+
+
+@admin.register(MaterialVersion)
+class MaterialVersionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "material",
+        "number",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_at",
+        "retired_at",
+    ]
+
+
+@admin.register(GeneratedDocument)
+class GeneratedDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["application", "kind", "created_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target_id"]
+    list_filter = ["action"]
+    search_fields = ["target_id"]

@@ -1,0 +1,105 @@
+from django.db import models
+
+
+class RoundKind(models.TextChoices):
+    REGULAR = "regular", "人工核查"
+    SUPPLEMENTARY = "supplementary", "人工核查补办"
+
+
+class RosterReason(models.TextChoices):
+    """Why a person who passed must be verified by hand (附件1, seed 002)."""
+
+    PLATFORM_FAILED = "1", "在线服务平台无法核查或核查不通过"
+    EXEMPTION = "2", "符合免试部分科目报考条件"
+    NOT_APPLICABLE = "3", "不适用告知承诺制"
+    NOT_CHOSEN = "4", "未选择告知承诺制方式办理"
+    WITHDRAWN = "5", "撤回承诺申请"
+    OTHER = "6", "存在其他异常情况需人工核查"
+
+
+class RosterStatus(models.TextChoices):
+    EXPECTED = "expected", "待申报"
+    APPLIED = "applied", "已申报"
+    ABSENT = "absent", "未按期参加"
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class ApplicationKind(models.TextChoices):
+    NORMAL = "normal", "一般申报"
+    EXEMPTION = "exemption", "免试部分科目"
+    ADDITION = "addition", "增项（增设专业）"
+
+
+class EducationLevel(models.TextChoices):
+    SECONDARY = "secondary", "中专"
+    JUNIOR_COLLEGE = "junior_college", "大专"
+    BACHELOR = "bachelor", "本科"
+    MASTER = "master", "硕士研究生"
+    DOCTOR = "doctor", "博士研究生"
+
+
+class EducationType(models.TextChoices):
+    """The kind of school the degree comes from; it decides the education proof."""
+
+    HIGHER = "higher", "普通高等教育（大专及以上，教育部门学历）"
+    HUNAN_SECONDARY = "hunan_secondary", "湖南省中等职业学校（中专）"
+    OTHER_SECONDARY = "other_secondary", "外省中等职业学校（中专）"
+    FOREIGN = "foreign", "国（境）外及港澳台学历学位"
+    PARTY_SCHOOL = "party_school", "党校学历"
+    TECHNICAL = "technical", "技工院校"
+
+
+class TechnicalClass(models.TextChoices):
+    """技工院校 classes and the education level they count as (湘人社发〔2019〕67号)."""
+
+    INTERMEDIATE = "intermediate", "中级工班（按中专）"
+    ADVANCED = "advanced", "高级工班（按大专）"
+    TECHNICIAN = "technician", "预备技师（技师）班（按本科）"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    EMPLOYER_REVIEW = "employer_review", "待单位初审"
+    EMPLOYER_RETURNED = "employer_returned", "单位退回修改"
+    CITY_REVIEW = "city_review", "待人工核查"
+    SUPPLEMENT = "supplement", "需补正"
+    PENDING_CONDITIONS = "pending_conditions", "报考条件待核查"
+    FAIL_PROPOSED = "fail_proposed", "不通过待复核"
+    PASSED = "passed", "核查通过"
+    FAILED = "failed", "核查不通过"
+    APPEALED = "appealed", "申辩处理中"
+
+
+class PreviewStatus(models.TextChoices):
+    PENDING = "pending", "生成中"
+    READY = "ready", "已生成"
+    FAILED = "failed", "无法生成"
+
+
+class DocumentKind(models.TextChoices):
+    APPLICATION_FORM = "application_form", "资格考试报名表"
+    RECEIPT = "receipt", "申报回执"
+
+
+S = ApplicationStatus
+
+# The application's workflow: every allowed move, and nothing else.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.EMPLOYER_REVIEW, S.CITY_REVIEW}),
+    S.EMPLOYER_REVIEW: frozenset({S.CITY_REVIEW, S.EMPLOYER_RETURNED}),
+    S.EMPLOYER_RETURNED: frozenset({S.EMPLOYER_REVIEW}),
+    S.CITY_REVIEW: frozenset({S.PASSED, S.FAIL_PROPOSED, S.SUPPLEMENT, S.PENDING_CONDITIONS}),
+    S.SUPPLEMENT: frozenset({S.CITY_REVIEW}),
+    S.PENDING_CONDITIONS: frozenset({S.PASSED, S.FAIL_PROPOSED, S.SUPPLEMENT}),
+    S.FAIL_PROPOSED: frozenset({S.FAILED, S.CITY_REVIEW}),
+    S.FAILED: frozenset({S.APPEALED}),
+    S.APPEALED: frozenset({S.PASSED, S.FAILED}),
+    S.PASSED: frozenset(),
+}
+
+# Statuses in which the candidate may still change the declaration and the files.
+EDITABLE_STATUSES = frozenset({S.DRAFT, S.EMPLOYER_RETURNED})

@@ -1,0 +1,283 @@
+import datetime
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from candidates import rules
+from candidates.enums import ApplicationKind, EducationLevel, EducationType, TechnicalClass
+from candidates.models import Application
+from candidates.validators import normalise_credit_code, parse_id_number, validate_phone
+
+MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"]
+
+
+class MonthField(forms.DateField):
+    """A year and month (毕业时间 2004-06), stored as the first day of the month."""
+
+    widget = forms.DateInput(attrs={"type": "month", "placeholder": "例如 2004-06"}, format="%Y-%m")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", MONTH_FORMATS)
+        kwargs.setdefault("error_messages", {"invalid": "请按“年-月”填写，例如 2004-06。"})
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value else value
+
+
+def _not_future(value: datetime.date | None, label: str) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError(f"{label}不能晚于今天。")
+
+
+class RegistrationForm(forms.Form):
+    real_name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(
+        label="身份证号",
+        max_length=18,
+        min_length=18,
+        help_text="18 位居民身份证号码，末位 X 大小写均可。性别和出生日期由身份证号自动得出。",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "text"}),
+        error_messages={"min_length": "身份证号应为 18 位。", "max_length": "身份证号应为 18 位。"},
+    )
+    phone = forms.CharField(
+        label="手机号码",
+        max_length=11,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
+    )
+    email = forms.EmailField(label="电子邮箱", required=False, help_text="用于接收核查结果通知（选填）。")
+    password1 = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少 8 位，不能全是数字，不能与身份证号、姓名相近。",
+    )
+    password2 = forms.CharField(
+        label="确认密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_id_number(self):
+        return parse_id_number(self.cleaned_data["id_number"]).id_number
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        validate_phone(phone)
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致。")
+        return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label="身份证号或手机号码",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": "账号或密码不正确。考生请用身份证号或手机号码登录。",
+        "inactive": "该账号已停用，请联系所在市州人社局。",
+    }
+
+
+class DeclarationForm(forms.ModelForm):
+    employer_name = forms.CharField(label="工作单位名称", max_length=100)
+    employer_credit_code = forms.CharField(
+        label="工作单位统一社会信用代码",
+        max_length=18,
+        help_text="18 位，可在单位营业执照或“国家企业信用信息公示系统”查到。",
+    )
+    graduation_date = MonthField(label="毕业时间", required=False)
+    work_start_date = MonthField(label="参加相关专业工作时间", required=False)
+
+    class Meta:
+        model = Application
+        fields = [
+            "application_kind",
+            "employer_name",
+            "employer_credit_code",
+            "major",
+            "education_level",
+            "education_type",
+            "technical_class",
+            "school",
+            "school_outside_hunan",
+            "graduation_date",
+            "chsi_registered",
+            "certification_report_unavailable",
+            "work_start_date",
+            "professional_title",
+        ]
+        help_texts = {
+            "education_type": "决定需要提供哪一种学历证明材料。",
+            "technical_class": (
+                "仅技工院校学历填写：中级工班按中专、高级工班按大专、预备技师（技师）班按本科。"
+            ),
+            "chsi_registered": (
+                "2002 年及以后取得的大专及以上学历，能在学信网查到并下载电子注册备案表的请勾选。"
+            ),
+            "certification_report_unavailable": (
+                "2002 年以前取得的学历或外省学历确实无法提供学历认证报告的请勾选；"
+                "2005 年 6 月前湖南中专学历暂时无法取得认证报告的也请勾选。"
+            ),
+            "professional_title": "如：助理工程师、经济师；没有可不填。",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.employer_id:
+            self.fields["employer_name"].initial = self.instance.employer.name
+            self.fields["employer_credit_code"].initial = self.instance.employer.credit_code
+        self.fields["application_kind"].choices = ApplicationKind.choices
+        for name in ("education_level", "education_type", "technical_class"):
+            self.fields[name].required = False
+
+    def clean_employer_credit_code(self):
+        return normalise_credit_code(self.cleaned_data["employer_credit_code"])
+
+    def clean_graduation_date(self):
+        value = self.cleaned_data.get("graduation_date")
+        _not_future(value, "毕业时间")
+        return value
+
+    def clean_work_start_date(self):
+        value = self.cleaned_data.get("work_start_date")
+        _not_future(value, "参加工作时间")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("application_kind") == ApplicationKind.ADDITION:
+            return cleaned
+        for name, label in (
+            ("major", "所学专业"),
+            ("education_level", "学历"),
+            ("education_type", "学历类型"),
+            ("school", "毕业院校"),
+            ("graduation_date", "毕业时间"),
+            ("work_start_date", "参加相关专业工作时间"),
+        ):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, f"请填写{label}。")
+        if cleaned.get("education_type") == EducationType.TECHNICAL and not cleaned.get("technical_class"):
+            self.add_error("technical_class", "技工院校学历请选择班级类型。")
+        graduated, started = cleaned.get("graduation_date"), cleaned.get("work_start_date")
+        birth = self.instance.candidate.birth_date if self.instance.candidate_id else None
+        if graduated and birth and graduated.year - birth.year < 14:
+            self.add_error("graduation_date", "毕业时间与出生日期不符，请核对。")
+        if started and birth and started.year - birth.year < 16:
+            self.add_error("work_start_date", "参加工作时间早于 16 周岁，请核对。")
+        return cleaned
+
+
+class WorkPeriodForm(forms.Form):
+    start = MonthField(label="起始年月")
+    end = MonthField(label="截止年月", required=False, help_text="至今可不填")
+    employer = forms.CharField(label="工作单位", max_length=100)
+    position = forms.CharField(label="从事专业工作（岗位）", max_length=60)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        _not_future(start, "起始年月")
+        if end:
+            _not_future(end, "截止年月")
+        if start and end and end < start:
+            self.add_error("end", "截止年月不能早于起始年月。")
+        return cleaned
+
+
+class BaseWorkPeriodFormSet(forms.BaseFormSet):
+    def history(self) -> list[dict]:
+        rows = []
+        for form in self.forms:
+            if not form.has_changed() or not form.cleaned_data:
+                continue
+            data = form.cleaned_data
+            rows.append(
+                {
+                    "start": data["start"].strftime("%Y-%m"),
+                    "end": data["end"].strftime("%Y-%m") if data.get("end") else "",
+                    "employer": data["employer"],
+                    "position": data["position"],
+                }
+            )
+        return sorted(rows, key=lambda r: r["start"])
+
+
+WorkPeriodFormSet = forms.formset_factory(
+    WorkPeriodForm, formset=BaseWorkPeriodFormSet, extra=2, max_num=12, validate_max=True
+)
+
+
+def work_history_initial(history: list[dict]) -> list[dict]:
+    return [
+        {
+            "start": datetime.date.fromisoformat(row["start"] + "-01"),
+            "end": datetime.date.fromisoformat(row["end"] + "-01") if row.get("end") else None,
+            "employer": row["employer"],
+            "position": row["position"],
+        }
+        for row in history
+    ]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class MaterialUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="选择文件",
+        help_text="PDF、JPG 或 PNG，每个文件不超过 20 MB；多页材料可一次选择多张图片，或上传一个多页 PDF。",
+        error_messages={"required": "请选择要上传的文件。"},
+    )
+
+
+class SelfCheckForm(forms.Form):
+    """The public self-check (个人自审). Its fields are the URL query parameters."""
+
+    kind = forms.ChoiceField(
+        label="申报类型", choices=ApplicationKind.choices, initial=ApplicationKind.NORMAL
+    )
+    education = forms.ChoiceField(
+        label="学历类型", choices=[("", "请选择"), *EducationType.choices], required=False
+    )
+    level = forms.ChoiceField(label="学历", choices=[("", "请选择"), *EducationLevel.choices], required=False)
+    technical_class = forms.ChoiceField(
+        label="技工院校班级", choices=[("", "—"), *TechnicalClass.choices], required=False
+    )
+    graduated = MonthField(label="毕业时间", required=False)
+    registered = forms.BooleanField(label="学历已在学信网注册（能下载电子注册备案表）", required=False)
+    outside_hunan = forms.BooleanField(label="毕业院校在湖南省外", required=False)
+    no_report = forms.BooleanField(label="无法提供学历认证报告", required=False)
+
+    def declaration(self):
+        """The cleaned choices in the shape ``rules.required_materials`` reads."""
+        data = self.cleaned_data
+        return rules.DeclarationFacts(
+            application_kind=data.get("kind") or ApplicationKind.NORMAL,
+            education_type=data.get("education") or "",
+            graduation_date=data.get("graduated"),
+            chsi_registered=bool(data.get("registered")),
+            school_outside_hunan=bool(data.get("outside_hunan")),
+            certification_report_unavailable=bool(data.get("no_report")),
+        )

@@ -1,0 +1,367 @@
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from . import rules
+from .enums import (
+    EDITABLE_STATUSES,
+    ApplicationKind,
+    ApplicationStatus,
+    DocumentKind,
+    EducationLevel,
+    EducationType,
+    Gender,
+    PreviewStatus,
+    RosterReason,
+    RosterStatus,
+    RoundKind,
+    TechnicalClass,
+)
+
+
+class City(models.Model):
+    """A prefecture-level city whose HR bureau verifies the candidates who registered there."""
+
+    code = models.SlugField("代码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=20, unique=True)
+    verification_phone = models.CharField("审核部门电话", max_length=40, blank=True)
+    exam_phone = models.CharField("考试部门电话", max_length=40, blank=True)
+    notice_url = models.URLField("公告发布网址", blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = verbose_name_plural = "市州"
+
+    def __str__(self):
+        return self.name
+
+
+class Exam(models.Model):
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("考试名称", max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "资格考试"
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    """An employer; the credit code (统一社会信用代码) identifies it."""
+
+    name = models.CharField("单位名称", max_length=100)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "单位"
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return self.name
+
+
+class EmployerHR(models.Model):
+    """A user of an organisation's HR department (单位人事部门), who does the initial review."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employer_hr"
+    )
+    organisation = models.ForeignKey("Organisation", on_delete=models.PROTECT, related_name="hr_accounts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位人事账号"
+
+    def __str__(self):
+        return f"{self.organisation} · {self.user}"
+
+
+class VerificationRound(models.Model):
+    """One announced verification round (one notice): its city, exams and window."""
+
+    name = models.CharField("名称", max_length=120)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="rounds")
+    exams = models.ManyToManyField(Exam, related_name="rounds", verbose_name="考试")
+    exam_year = models.PositiveSmallIntegerField("考试年度")
+    kind = models.CharField("类型", max_length=20, choices=RoundKind, default=RoundKind.REGULAR)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supplementary_rounds",
+        verbose_name="补办所属轮次",
+    )
+    opens_at = models.DateTimeField("申报开始时间")
+    closes_at = models.DateTimeField("申报截止时间")
+    publication_at = models.DateTimeField("公示时间", null=True, blank=True)
+    contact_phones = models.CharField("咨询电话", max_length=200, blank=True)
+    contact_address = models.CharField("联系地址", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at"]
+        verbose_name = verbose_name_plural = "核查轮次"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="round_window_ordered"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def window_state(self, now: datetime.datetime | None = None) -> str:
+        """'upcoming', 'open' or 'closed'. The window includes its opening minute and
+        ends at the closing time: closes_at 17:00 accepts 16:59:59, refuses 17:00:00."""
+        now = now or timezone.now()
+        if now < self.opens_at:
+            return "upcoming"
+        if now < self.closes_at:
+            return "open"
+        return "closed"
+
+    def is_open(self, now: datetime.datetime | None = None) -> bool:
+        return self.window_state(now) == "open"
+
+
+class RosterEntry(models.Model):
+    """A person on the official list of who must be verified in a round (附件1)."""
+
+    round = models.ForeignKey(VerificationRound, on_delete=models.PROTECT, related_name="roster")
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, db_index=True)
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="roster_entries")
+    exam_year = models.PositiveSmallIntegerField("考试年度")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="roster_entries")
+    reason = models.CharField("核查原因", max_length=2, choices=RosterReason)
+    status = models.CharField("状态", max_length=20, choices=RosterStatus, default=RosterStatus.EXPECTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "id"]
+        verbose_name = verbose_name_plural = "核查名单"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "id_number", "exam"], name="roster_unique_person_exam")
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.exam}）"
+
+
+class CandidateProfile(models.Model):
+    """The candidate's identity. Gender and birth date are derived from the ID number."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="candidate")
+    real_name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    phone = models.CharField("手机号码", max_length=11, unique=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender)
+    birth_date = models.DateField("出生日期")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考生"
+
+    def __str__(self):
+        return self.real_name
+
+
+class Application(models.Model):
+    """A candidate's verification application in one round, with the declaration."""
+
+    candidate = models.ForeignKey(CandidateProfile, on_delete=models.PROTECT, related_name="applications")
+    round = models.ForeignKey(VerificationRound, on_delete=models.PROTECT, related_name="applications")
+    roster_entry = models.OneToOneField(RosterEntry, on_delete=models.PROTECT, related_name="application")
+    status = models.CharField(
+        "状态", max_length=30, choices=ApplicationStatus, default=ApplicationStatus.DRAFT
+    )
+    status_changed_at = models.DateTimeField("状态变更时间", default=timezone.now)
+
+    # The declaration.
+    application_kind = models.CharField(
+        "申报类型", max_length=20, choices=ApplicationKind, default=ApplicationKind.NORMAL
+    )
+    employer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name="工作单位",
+    )
+    major = models.CharField("所学专业", max_length=60, blank=True)
+    education_level = models.CharField("学历", max_length=20, choices=EducationLevel, blank=True)
+    education_type = models.CharField("学历类型", max_length=20, choices=EducationType, blank=True)
+    technical_class = models.CharField("技工院校班级", max_length=20, choices=TechnicalClass, blank=True)
+    school = models.CharField("毕业院校", max_length=100, blank=True)
+    school_outside_hunan = models.BooleanField("毕业院校在湖南省外", default=False)
+    graduation_date = models.DateField("毕业时间", null=True, blank=True)
+    chsi_registered = models.BooleanField("学历已在学信网注册", default=True)
+    certification_report_unavailable = models.BooleanField("无法提供学历认证报告", default=False)
+    work_start_date = models.DateField("参加相关专业工作时间", null=True, blank=True)
+    work_history = models.JSONField("工作经历", default=list, blank=True)
+    professional_title = models.CharField("专业技术职务", max_length=60, blank=True)
+    declared_at = models.DateTimeField("申报信息填写时间", null=True, blank=True)
+
+    stamped_on_paper = models.BooleanField("纸质盖章（单位无初审账号）", default=False)
+    submitted_at = models.DateTimeField("申报时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "核查申请"
+        indexes = [
+            models.Index(fields=["round", "status"]),
+            models.Index(fields=["status", "status_changed_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} · {self.roster_entry.exam} · {self.round}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def reference(self) -> str:
+        """The number printed on the receipt and quoted on the phone."""
+        return f"HC{self.round.exam_year}{self.pk:08d}"
+
+    def required_materials(self) -> list[rules.Requirement]:
+        return rules.required_materials(self)
+
+
+def material_upload_to(instance, filename):
+    """Stored names are generated, never taken from the user."""
+    ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    today = timezone.localdate()
+    return f"materials/{today:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+def preview_upload_to(instance, filename):
+    today = timezone.localdate()
+    return f"previews/{today:%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+def document_upload_to(instance, filename):
+    today = timezone.localdate()
+    return f"documents/{today:%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class Material(models.Model):
+    """One item of the checklist (e.g. 工作年限证明) of one application."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="materials")
+    kind = models.CharField("材料", max_length=40, choices=rules.MATERIAL_KIND_CHOICES)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "id"]
+        verbose_name = verbose_name_plural = "材料"
+        constraints = [models.UniqueConstraint(fields=["application", "kind"], name="material_unique_kind")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class MaterialVersion(models.Model):
+    """One uploaded file of a material. Never overwritten or deleted: a file taken out
+    of the current set is retired (``retired_at``), and its bytes stay stored."""
+
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField("版本")
+    file = models.FileField(upload_to=material_upload_to, max_length=200)
+    original_name = models.CharField("原文件名", max_length=120)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField("大小")
+    content_type = models.CharField("类型", max_length=40)
+    page_count = models.PositiveIntegerField("页数", default=1)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    retired_at = models.DateTimeField("移除时间", null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    preview = models.FileField(upload_to=preview_upload_to, max_length=200, blank=True)
+    preview_status = models.CharField(max_length=10, choices=PreviewStatus, default=PreviewStatus.PENDING)
+
+    class Meta:
+        ordering = ["material", "number"]
+        verbose_name = verbose_name_plural = "材料文件"
+        constraints = [models.UniqueConstraint(fields=["material", "number"], name="version_unique_number")]
+
+    def __str__(self):
+        return f"{self.material} v{self.number}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.retired_at is None
+
+
+class GeneratedDocument(models.Model):
+    """A PDF the portal rendered for an application (receipt, pre-filled form)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=30, choices=DocumentKind)
+    file = models.FileField(upload_to=document_upload_to, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    source_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind", "source_digest"], name="document_unique_source"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.application_id}"
+
+
+class AuditEvent(models.Model):
+    """An append-only record of who did what to which object, written in the same
+    transaction as the change it records."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    action = models.CharField(max_length=60, db_index=True)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = verbose_name_plural = "操作记录"
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only.")
+        super().save(*args, **kwargs)

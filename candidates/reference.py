@@ -1,0 +1,48 @@
+"""Reference data from the seeds: Hunan's 14 prefectures (seed 001, 附件2) and the exams."""
+
+CITIES = [
+    (
+        "changsha",
+        "长沙",
+        "0731-84907978",
+        "0731-82563172",
+        "http://rsj.changsha.gov.cn/zxzx_0/tzgg_131288/rsrc_131289/",
+    ),
+    ("zhuzhou", "株洲", "0731-28681071", "0731-28813393", "http://zzksw.com.cn/"),
+    ("xiangtan", "湘潭", "0731-58524342", "0731-58568994", "http://xtrsks.xtrs.xiangtan.gov.cn"),
+    ("hengyang", "衡阳", "0734-2896683", "0734-2826112", "http://rsj.hengyang.gov.cn/"),
+    ("shaoyang", "邵阳", "0739-5026032", "0739-5324935", "http://rsj.shaoyang.gov.cn"),
+    ("yueyang", "岳阳", "0730-8882339", "0730-8882303", "http://rsj.yueyang.gov.cn"),
+    ("changde", "常德", "0736-7893116", "0736-7893126", "http://www.cdrsks.cn/"),
+    ("zhangjiajie", "张家界", "0744-8230153", "0744-8230135", "http://ks.zjj.gov.cn/"),
+    ("yiyang", "益阳", "0737-4222644", "0737-4226090", "http://www.yiyang.gov.cn/rsj/index.htm"),
+    ("loudi", "娄底", "0738-8216030", "0738-8312396", "http://rsj.hnloudi.gov.cn/"),
+    ("chenzhou", "郴州", "0735-2871244", "0735-2871247", "http://61.187.189.252"),
+    ("yongzhou", "永州", "0746-8323746", "0746-8329607", "http://www.8329607.com"),
+    ("huaihua", "怀化", "0745-2714698", "0745-2390286", "http://www.hhrsks.com"),
+    ("xiangxi", "湘西州", "0743-8222653", "0743-8222104", "http://rsj.xxz.gov.cn/"),
+]
+
+EXAMS = [
+    ("yijian", "一级建造师"),
+    ("erjian", "二级建造师"),
+    ("shegong", "社会工作者"),
+    ("zhiyeyaoshi", "执业药师"),
+    ("jingji", "经济"),
+    ("shenji", "审计"),
+    ("tongji", "统计"),
+    ("chuban", "出版"),
+    ("guihua", "注册城乡规划师"),
+    ("yizao", "一级造价工程师"),
+    ("erzao", "二级造价工程师"),
+    ("yixiao", "一级消防工程师"),
+    ("shebei", "注册设备监理师"),
+    ("kancha", "勘察设计注册工程师"),
+    ("anquan", "中级安全工程师"),
+    ("jianli", "监理工程师"),
+    ("jiliang1", "一级注册计量师"),
+    ("jiliang2", "二级注册计量师"),
+    ("gujia", "房地产估价师"),
+    ("jianzhu1", "一级注册建筑师"),
+    ("jianzhu2", "二级注册建筑师"),
+]

@@ -1,0 +1,138 @@
+"""Reads, scoped to what the asking user may see."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from candidates import permissions, rules
+from candidates.models import Application, Material, MaterialVersion, RosterEntry
+from candidates.services.applications import application_start_refusal, failed_exams_for
+
+
+@dataclass
+class RosterOption:
+    entry: RosterEntry
+    application: Application | None
+    refusal: str | None
+
+
+@dataclass
+class ChecklistItem:
+    requirement: rules.Requirement
+    versions: list[MaterialVersion] = field(default_factory=list)
+    history: list[MaterialVersion] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.versions)
+
+
+def roster_options_for_candidate(*, candidate, now: datetime.datetime | None = None) -> list[RosterOption]:
+    """Every roster entry naming this candidate, and whether an application can start."""
+    now = now or timezone.now()
+    entries = (
+        RosterEntry.objects.filter(id_number=candidate.id_number)
+        .select_related("round__city", "exam")
+        .order_by("-round__opens_at", "exam__name")
+    )
+    applications = {a.roster_entry_id: a for a in Application.objects.filter(candidate=candidate)}
+    failed = failed_exams_for(candidate.id_number)
+    options = []
+    for entry in entries:
+        application = applications.get(entry.pk)
+        refusal = (
+            None if application else application_start_refusal(entry=entry, now=now, failed_exams=failed)
+        )
+        options.append(RosterOption(entry=entry, application=application, refusal=refusal))
+    return options
+
+
+def applications_for_candidate(*, user) -> QuerySet[Application]:
+    profile = permissions.candidate_of(user)
+    if profile is None:
+        return Application.objects.none()
+    return Application.objects.filter(candidate=profile).select_related(
+        "round__city", "roster_entry__exam", "employer"
+    )
+
+
+def application_for_user(*, user, pk: int) -> Application:
+    """The application if this user may see it; 404 otherwise (no hint that it exists)."""
+    application = (
+        Application.objects.select_related("candidate__user", "round__city", "roster_entry__exam", "employer")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None or not permissions.can_view_application(user, application):
+        raise Http404
+    return application
+
+
+def material_version_for_user(*, user, pk: int) -> MaterialVersion:
+    version = (
+        MaterialVersion.objects.select_related(
+            "material__application__candidate", "material__application__round"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if version is None or not permissions.can_view_application(user, version.material.application):
+        raise Http404
+    return version
+
+
+def application_checklist(*, application: Application) -> list[ChecklistItem]:
+    """The required items with their current files (and retired ones as history)."""
+    materials = {
+        m.kind: m
+        for m in Material.objects.filter(application=application).prefetch_related(
+            Prefetch("versions", queryset=MaterialVersion.objects.order_by("number"))
+        )
+    }
+    items = []
+    for requirement in application.required_materials():
+        material = materials.get(requirement.code)
+        versions = list(material.versions.all()) if material else []
+        items.append(
+            ChecklistItem(
+                requirement=requirement,
+                versions=[v for v in versions if v.retired_at is None],
+                history=[v for v in versions if v.retired_at is not None],
+            )
+        )
+    return items
+
+
+@dataclass
+class TimelineStep:
+    label: str
+    state: str  # "done", "current" or "todo"
+
+
+def application_timeline(*, application: Application, checklist: list[ChecklistItem]) -> list[TimelineStep]:
+    """Where the application stands in the flow, for the candidate's timeline."""
+    from candidates.enums import ApplicationStatus as S
+
+    declared = bool(application.declared_at)
+    uploaded = declared and all(item.complete for item in checklist)
+    submitted = application.status != S.DRAFT
+    employer_done = application.status not in (S.DRAFT, S.EMPLOYER_REVIEW, S.EMPLOYER_RETURNED)
+    decided = application.status in (S.PASSED, S.FAILED)
+    done = [declared, uploaded, submitted, employer_done, decided]
+    labels = ["填写申报信息", "上传材料扫描件", "申报", "单位资格初审", "人工核查结果"]
+    if application.stamped_on_paper:
+        labels[3] = "单位已纸质盖章"
+    steps = []
+    current_found = False
+    for label, is_done in zip(labels, done, strict=True):
+        if is_done:
+            steps.append(TimelineStep(label, "done"))
+        elif not current_found:
+            steps.append(TimelineStep(label, "current"))
+            current_found = True
+        else:
+            steps.append(TimelineStep(label, "todo"))
+    return steps

@@ -1,0 +1,320 @@
+"""Writes on applications: start, declare, submit, and the one transition function."""
+
+import datetime
+import hashlib
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from candidates import rules
+from candidates.enums import (
+    ALLOWED_TRANSITIONS,
+    ApplicationKind,
+    ApplicationStatus,
+    EducationType,
+    RosterReason,
+    RosterStatus,
+)
+from candidates.jobs import enqueue_on_commit
+from candidates.models import (
+    Application,
+    CandidateProfile,
+    MaterialVersion,
+    Organisation,
+    RosterEntry,
+)
+
+from .audit import audit_record
+
+
+class TransitionError(ValidationError):
+    """The move is not in the workflow table."""
+
+
+class StaleApplication(ValidationError):
+    """Somebody else changed the application first; nothing was changed."""
+
+
+DECLARATION_FIELDS = (
+    "application_kind",
+    "major",
+    "education_level",
+    "education_type",
+    "technical_class",
+    "school",
+    "school_outside_hunan",
+    "graduation_date",
+    "chsi_registered",
+    "certification_report_unavailable",
+    "work_start_date",
+    "work_history",
+    "professional_title",
+)
+
+
+def _fmt_dt(value: datetime.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def application_start_refusal(
+    *, entry: RosterEntry, now: datetime.datetime, failed_exams: set[tuple[int, int]]
+) -> str | None:
+    """Why this roster entry cannot be started now, in the candidate's words; None if it can.
+
+    ``failed_exams`` holds (exam_id, exam_year) pairs the person already failed for not
+    meeting the entry conditions: such a person is not accepted again (seed 000, 001).
+    """
+    if (entry.exam_id, entry.exam_year) in failed_exams:
+        return (
+            f"您已参加过{entry.exam_year}年度{entry.exam}考后人工核查，因不符合报考条件未通过，"
+            "按规定不再受理。"
+        )
+    if entry.status == RosterStatus.ABSENT:
+        return "您未在规定时间内参加本轮核查，请关注补办公告。"
+    state = entry.round.window_state(now)
+    if state == "upcoming":
+        return f"本轮申报尚未开始，开始时间：{_fmt_dt(entry.round.opens_at)}。"
+    if state == "closed":
+        return f"本轮申报已于 {_fmt_dt(entry.round.closes_at)} 截止。"
+    return None
+
+
+def failed_exams_for(id_number: str) -> set[tuple[int, int]]:
+    return set(
+        Application.objects.filter(
+            candidate__id_number=id_number, status=ApplicationStatus.FAILED
+        ).values_list("roster_entry__exam_id", "roster_entry__exam_year")
+    )
+
+
+def application_start(
+    *, candidate: CandidateProfile, entry: RosterEntry, now: datetime.datetime | None = None
+) -> Application:
+    """Open a draft application for a roster entry naming this candidate."""
+    now = now or timezone.now()
+    if entry.id_number != candidate.id_number:
+        raise PermissionDenied("该核查名单记录不属于您。")
+    with transaction.atomic():
+        entry = RosterEntry.objects.select_for_update().select_related("round", "exam").get(pk=entry.pk)
+        existing = Application.objects.filter(roster_entry=entry).first()
+        if existing is not None:
+            return existing
+        refusal = application_start_refusal(
+            entry=entry, now=now, failed_exams=failed_exams_for(candidate.id_number)
+        )
+        if refusal:
+            raise ValidationError(refusal, code="refused")
+        application = Application.objects.create(
+            candidate=candidate,
+            round=entry.round,
+            roster_entry=entry,
+            status_changed_at=now,
+            application_kind=(
+                ApplicationKind.EXEMPTION
+                if entry.reason == RosterReason.EXEMPTION
+                else ApplicationKind.NORMAL
+            ),
+        )
+        audit_record(
+            actor=candidate.user,
+            action="application.start",
+            target=application,
+            data={"roster_entry": entry.pk, "round": entry.round_id, "exam": entry.exam.code},
+        )
+    return application
+
+
+def _declaration_snapshot(application: Application) -> dict:
+    data = {}
+    for field in DECLARATION_FIELDS:
+        value = getattr(application, field)
+        data[field] = value.isoformat() if isinstance(value, datetime.date) else value
+    data["employer"] = (
+        {"name": application.employer.name, "credit_code": application.employer.credit_code}
+        if application.employer_id
+        else None
+    )
+    return data
+
+
+def declaration_digest(application: Application) -> str:
+    snapshot = _declaration_snapshot(application)
+    snapshot["candidate"] = [
+        application.candidate.real_name,
+        application.candidate.id_number,
+        application.candidate.phone,
+    ]
+    raw = json.dumps(snapshot, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def organisation_for(*, name: str, credit_code: str) -> Organisation:
+    """The employer with this credit code, created with the given name if unknown."""
+    organisation, _ = Organisation.objects.get_or_create(
+        credit_code=credit_code, defaults={"name": name.strip()}
+    )
+    return organisation
+
+
+def application_declare(
+    *, application: Application, actor, data: dict, employer: Organisation
+) -> Application:
+    """Save the declaration. Only the applicant, only while the application is editable."""
+    if application.candidate.user_id != actor.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if not locked.is_editable:
+            raise ValidationError("申请已提交，申报信息不能再修改。", code="locked")
+        before = _declaration_snapshot(application)
+        for field in DECLARATION_FIELDS:
+            if field in data:
+                setattr(application, field, data[field])
+        if application.education_type != EducationType.TECHNICAL:
+            application.technical_class = ""
+        application.employer = employer
+        application.declared_at = timezone.now()
+        application.save(update_fields=[*DECLARATION_FIELDS, "employer", "declared_at", "updated_at"])
+        after = _declaration_snapshot(application)
+        changed = {k: after[k] for k in after if after[k] != before.get(k)}
+        audit_record(actor=actor, action="application.declare", target=application, data=changed)
+    enqueue_on_commit("candidates.render_document", application_id=application.pk, kind="application_form")
+    return application
+
+
+def declaration_problems(application: Application) -> dict[str, str]:
+    """Fields the declaration still lacks before it can be submitted."""
+    problems = {}
+    if not application.declared_at:
+        problems["declaration"] = "请先填写并保存申报信息。"
+        return problems
+    if application.application_kind != ApplicationKind.ADDITION:
+        required = {
+            "employer": "工作单位",
+            "major": "所学专业",
+            "education_level": "学历",
+            "education_type": "学历类型",
+            "school": "毕业院校",
+            "graduation_date": "毕业时间",
+            "work_start_date": "参加相关专业工作时间",
+        }
+        for field, label in required.items():
+            if not getattr(application, field if field != "employer" else "employer_id"):
+                problems[field] = f"请填写{label}。"
+        if application.education_type == EducationType.TECHNICAL and not application.technical_class:
+            problems["technical_class"] = "技工院校学历请选择班级类型。"
+        if not application.work_history:
+            problems["work_history"] = "请至少填写一段工作经历。"
+    elif not application.employer_id:
+        problems["employer"] = "请填写工作单位。"
+    return problems
+
+
+def missing_materials(application: Application) -> list[rules.Requirement]:
+    present = set(
+        application.materials.filter(versions__retired_at__isnull=True).values_list("kind", flat=True)
+    )
+    return [r for r in application.required_materials() if r.code not in present]
+
+
+def application_transition(
+    *,
+    application: Application,
+    to: str,
+    actor,
+    reason: str = "",
+    changes: dict | None = None,
+    data: dict | None = None,
+    now: datetime.datetime | None = None,
+) -> Application:
+    """Move the application to ``to``: checks the workflow table, refuses when somebody
+    else moved it first, saves with ``update_fields`` and writes the audit event in the
+    same transaction. ``changes`` are further fields saved with the move."""
+    now = now or timezone.now()
+    changes = changes or {}
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != application.status:
+            raise StaleApplication(
+                f"该申请的状态已被他人更新为“{locked.get_status_display()}”，本次操作未生效。",
+                code="stale",
+            )
+        if to not in ALLOWED_TRANSITIONS.get(locked.status, frozenset()):
+            raise TransitionError(
+                f"不能从“{locked.get_status_display()}”变更为“{ApplicationStatus(to).label}”。",
+                code="transition",
+            )
+        previous = locked.status
+        application.status = to
+        application.status_changed_at = now
+        for field, value in changes.items():
+            setattr(application, field, value)
+        application.save(update_fields=["status", "status_changed_at", "updated_at", *changes])
+        audit_record(
+            actor=actor,
+            action="application.transition",
+            target=application,
+            data={"from": previous, "to": to, "reason": reason, **(data or {})},
+        )
+    return application
+
+
+def application_submit(
+    *, application: Application, actor, now: datetime.datetime | None = None
+) -> Application:
+    """申报: inside the window, with the declaration and the checklist complete.
+
+    Goes to the employer's initial review when the employer has HR accounts on the
+    portal, otherwise straight to the city, marked as stamped on paper.
+    """
+    now = now or timezone.now()
+    if application.candidate.user_id != actor.pk:
+        raise PermissionDenied
+    if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.EMPLOYER_RETURNED):
+        raise ValidationError("该申请已提交，无需重复申报。", code="submitted")
+    if not application.round.is_open(now):
+        state = application.round.window_state(now)
+        when = _fmt_dt(application.round.opens_at if state == "upcoming" else application.round.closes_at)
+        message = f"申报尚未开始（{when} 开始）。" if state == "upcoming" else f"申报已于 {when} 截止。"
+        raise ValidationError(message, code="window")
+    problems = declaration_problems(application)
+    if problems:
+        raise ValidationError(list(problems.values()), code="declaration")
+    missing = missing_materials(application)
+    if missing:
+        raise ValidationError([f"请上传：{r.label}" for r in missing], code="materials")
+    employer_reviews = application.employer.hr_accounts.exists()
+    to = ApplicationStatus.EMPLOYER_REVIEW if employer_reviews else ApplicationStatus.CITY_REVIEW
+    with transaction.atomic():
+        application_transition(
+            application=application,
+            to=to,
+            actor=actor,
+            now=now,
+            changes={"submitted_at": now, "stamped_on_paper": not employer_reviews},
+            data={
+                "declaration": _declaration_snapshot(application),
+                "materials": material_manifest(application),
+            },
+        )
+        RosterEntry.objects.filter(pk=application.roster_entry_id).update(status=RosterStatus.APPLIED)
+    enqueue_on_commit("candidates.render_document", application_id=application.pk, kind="receipt")
+    return application
+
+
+def material_manifest(application: Application) -> list[dict]:
+    versions = MaterialVersion.objects.filter(
+        material__application=application, retired_at__isnull=True
+    ).select_related("material")
+    return [
+        {
+            "kind": v.material.kind,
+            "label": rules.label_for(v.material.kind),
+            "version": v.number,
+            "sha256": v.sha256,
+            "pages": v.page_count,
+        }
+        for v in versions
+    ]

@@ -1,0 +1,79 @@
+"""PDFs the portal renders for a candidate: the pre-filled form (报名表) and the receipt (回执).
+
+Rendered by WeasyPrint in a Celery task, stored once per version of their content
+(``source_digest``), and served as files. Chinese is real text in a CJK font.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from candidates.enums import DocumentKind
+from candidates.models import Application, GeneratedDocument
+from candidates.validators import mask_id_number
+
+from .applications import declaration_digest, material_manifest
+
+TEMPLATES = {
+    DocumentKind.APPLICATION_FORM: "candidates/pdf/application_form.html",
+    DocumentKind.RECEIPT: "candidates/pdf/receipt.html",
+}
+
+
+def document_source_digest(*, application: Application, kind: str) -> str:
+    if kind == DocumentKind.RECEIPT:
+        raw = f"{application.pk}:{application.submitted_at.isoformat() if application.submitted_at else ''}"
+        return hashlib.sha256(raw.encode()).hexdigest()
+    return declaration_digest(application)
+
+
+def document_current(*, application: Application, kind: str) -> GeneratedDocument | None:
+    digest = document_source_digest(application=application, kind=kind)
+    return application.documents.filter(kind=kind, source_digest=digest).first()
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template, {**context, "font_family": settings.PORTAL_PDF_FONT_FAMILY})
+    return HTML(string=html).write_pdf()
+
+
+def document_render(*, application: Application, kind: str) -> GeneratedDocument | None:
+    """Render and store the document if its current version is missing. Idempotent."""
+    if kind == DocumentKind.RECEIPT and application.submitted_at is None:
+        return None
+    existing = document_current(application=application, kind=kind)
+    if existing is not None:
+        return existing
+    candidate = application.candidate
+    context = {
+        "application": application,
+        "candidate": candidate,
+        "entry": application.roster_entry,
+        "round": application.round,
+        "requirements": application.required_materials(),
+        "manifest": material_manifest(application) if kind == DocumentKind.RECEIPT else [],
+        "masked_id": mask_id_number(candidate.id_number),
+        "generated_at": timezone.localtime(),
+    }
+    pdf = render_pdf(TEMPLATES[kind], context)
+    digest = document_source_digest(application=application, kind=kind)
+    document = GeneratedDocument(
+        application=application,
+        kind=kind,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        source_digest=digest,
+    )
+    document.file.save(f"{kind}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        # Another worker stored the same version first; keep theirs.
+        return document_current(application=application, kind=kind)
+    return document

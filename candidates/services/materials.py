@@ -1,0 +1,158 @@
+"""Writes on materials: upload (a new version), retire, and the preview image."""
+
+import io
+import logging
+
+import pypdfium2
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from PIL import Image, ImageOps
+
+from candidates.enums import PreviewStatus
+from candidates.jobs import enqueue_on_commit
+from candidates.models import Application, Material, MaterialVersion
+from candidates.uploads import clean_original_name, inspect_upload
+
+from .audit import audit_record
+
+logger = logging.getLogger(__name__)
+PREVIEW_MAX_SIDE = 1600
+
+
+def _check_editable(*, application: Application, actor) -> None:
+    if application.candidate.user_id != actor.pk:
+        raise PermissionDenied
+    if not application.is_editable:
+        raise ValidationError("申请已提交，材料不能再修改。", code="locked")
+
+
+def material_upload(*, application: Application, kind: str, files: list, actor) -> list[MaterialVersion]:
+    """Add files to a checklist item. Every file is checked first; if any is refused,
+    none is stored and the earlier files stay as they were."""
+    _check_editable(application=application, actor=actor)
+    if kind not in {r.code for r in application.required_materials()}:
+        raise ValidationError("该材料不在您的材料清单中。", code="kind")
+    if not files:
+        raise ValidationError("请选择要上传的文件。", code="required")
+    errors = []
+    inspected = []
+    for upload in files:
+        name = clean_original_name(upload.name)
+        try:
+            inspected.append((upload, name, inspect_upload(upload)))
+        except ValidationError as error:
+            errors.extend(f"{name}：{message}" for message in error.messages)
+    if errors:
+        raise ValidationError(errors, code="invalid")
+
+    with transaction.atomic():
+        material, _ = Material.objects.get_or_create(application=application, kind=kind)
+        material = Material.objects.select_for_update().get(pk=material.pk)
+        current = material.versions.filter(retired_at__isnull=True).count()
+        limit = settings.PORTAL_MATERIAL_MAX_FILES
+        if current + len(inspected) > limit:
+            raise ValidationError(
+                f"每项材料最多 {limit} 个文件，已有 {current} 个。请先移除不需要的文件，"
+                "或将多页合并为一个 PDF。",
+                code="count",
+            )
+        number = (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        versions = []
+        for upload, name, info in inspected:
+            version = MaterialVersion(
+                material=material,
+                number=number,
+                original_name=name,
+                sha256=info.sha256,
+                size=info.size,
+                content_type=info.content_type,
+                page_count=info.page_count,
+                width=info.width,
+                height=info.height,
+                uploaded_by=actor,
+            )
+            version.file.save(f"upload.{info.extension}", upload, save=False)
+            version.save()
+            audit_record(
+                actor=actor,
+                action="material.upload",
+                target=version,
+                application=application,
+                data={
+                    "kind": kind,
+                    "version": number,
+                    "original_name": name,
+                    "sha256": info.sha256,
+                    "size": info.size,
+                    "content_type": info.content_type,
+                    "pages": info.page_count,
+                },
+            )
+            enqueue_on_commit("candidates.material_preview", version_id=version.pk)
+            versions.append(version)
+            number += 1
+    return versions
+
+
+def material_version_retire(*, version: MaterialVersion, actor) -> MaterialVersion:
+    """Take a file out of the current set. The file and its row stay stored."""
+    application = version.material.application
+    _check_editable(application=application, actor=actor)
+    with transaction.atomic():
+        locked = MaterialVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.retired_at is not None:
+            return locked
+        locked.retired_at = timezone.now()
+        locked.retired_by = actor
+        locked.save(update_fields=["retired_at", "retired_by"])
+        audit_record(
+            actor=actor,
+            action="material.retire",
+            target=locked,
+            application=application,
+            data={"kind": locked.material.kind, "version": locked.number},
+        )
+    return locked
+
+
+def _render_preview(version: MaterialVersion) -> bytes:
+    with version.file.open("rb") as stored:
+        if version.content_type == "application/pdf":
+            pdf = pypdfium2.PdfDocument(stored.read())
+            try:
+                page = pdf[0]
+                width = page.get_width()
+                scale = min(2.0, PREVIEW_MAX_SIDE / max(width, 1))
+                image = page.render(scale=scale).to_pil()
+            finally:
+                pdf.close()
+        else:
+            with Image.open(stored, formats=["JPEG", "PNG"]) as original:
+                image = ImageOps.exif_transpose(original)
+                image.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
+                image = image.convert("RGB")
+    out = io.BytesIO()
+    # Re-encoded from pixels: no metadata or trailing payload of the upload travels on.
+    image.convert("RGB").save(out, "JPEG", quality=82, optimize=True)
+    return out.getvalue()
+
+
+def material_preview_render(*, version: MaterialVersion) -> MaterialVersion:
+    """Make the preview image (EXIF orientation applied, re-encoded). Idempotent."""
+    if version.preview_status == PreviewStatus.READY and version.preview:
+        return version
+    try:
+        data = _render_preview(version)
+    except Exception:
+        logger.exception("Preview failed for material version %s", version.pk)
+        version.preview_status = PreviewStatus.FAILED
+        version.save(update_fields=["preview_status"])
+        return version
+    version.preview.save("preview.jpg", ContentFile(data), save=False)
+    version.preview_status = PreviewStatus.READY
+    version.save(update_fields=["preview", "preview_status"])
+    return version

@@ -1,0 +1,213 @@
+"""Inspection of uploaded scans by their content, never by name or browser type.
+
+Accepted: PDF, JPEG, PNG. The detected type must agree with the file's extension.
+Images are decoded (a truncated or broken image is refused) within a pixel limit
+below Pillow's own decompression-bomb threshold. PDFs are parsed: encrypted ones
+and ones with active content (JavaScript, OpenAction, Launch, embedded files) are
+refused, and the page count is recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+import warnings
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+logger = logging.getLogger(__name__)
+
+ALLOWED = {
+    "application/pdf": ("pdf", {"pdf"}, "PDF 文档"),
+    "image/jpeg": ("jpg", {"jpg", "jpeg"}, "JPEG 图片"),
+    "image/png": ("png", {"png"}, "PNG 图片"),
+}
+PIL_FORMATS = {"image/jpeg": ["JPEG"], "image/png": ["PNG"]}
+ACTIVE_PDF_KEYS = {"/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/EmbeddedFiles"}
+ACTIVE_ACTION_TYPES = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute"}
+NAME_MAX = 100
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    content_type: str
+    extension: str
+    sha256: str
+    size: int
+    page_count: int
+    width: int | None = None
+    height: int | None = None
+
+
+def clean_original_name(name: str) -> str:
+    """The user's file name as data: no path, no control or bidi characters, bounded."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    if not name:
+        return "file"
+    if len(name) > NAME_MAX:
+        stem, dot, ext = name.rpartition(".")
+        if dot and len(ext) <= 10:
+            name = stem[: NAME_MAX - len(ext) - 1] + "." + ext
+        else:
+            name = name[:NAME_MAX]
+    return name
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _sha256(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks(1024 * 1024):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _inspect_image(upload, content_type: str, max_pixels: int) -> tuple[int, int]:
+    upload.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(upload, formats=PIL_FORMATS[content_type]) as image:
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise ValidationError(
+                        f"图片像素过大（{width}×{height}），请将分辨率降到 300 dpi 左右后重新扫描。",
+                        code="pixels",
+                    )
+                if content_type == "image/jpeg":
+                    # Decoding at 1/8 scale still reads the whole stream, so a truncated
+                    # file fails here, at a fraction of the cost of a full decode.
+                    image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                image.load()
+        except ValidationError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ValidationError("图片像素过大，请降低分辨率后重新扫描。", code="pixels") from None
+        except Exception:
+            raise ValidationError(
+                "图片已损坏或不完整，无法打开，请重新扫描或导出后上传。", code="broken"
+            ) from None
+    upload.seek(0)
+    return width, height
+
+
+def _has_active_action(obj, depth: int = 0) -> bool:
+    if depth > 4 or obj is None:
+        return False
+    obj = obj.get_object() if hasattr(obj, "get_object") else obj
+    if not hasattr(obj, "get"):
+        return False
+    if obj.get("/S") in ACTIVE_ACTION_TYPES:
+        return True
+    return _has_active_action(obj.get("/Next"), depth + 1)
+
+
+def _pdf_active_content(reader: PdfReader) -> bool:
+    root = reader.trailer["/Root"].get_object()
+    if "/OpenAction" in root or "/AA" in root:
+        return True
+    names = root.get("/Names")
+    if names is not None:
+        names = names.get_object()
+        if "/JavaScript" in names or "/EmbeddedFiles" in names:
+            return True
+    acroform = root.get("/AcroForm")
+    if acroform is not None and "/XFA" in acroform.get_object():
+        return True
+    for page in reader.pages:
+        if "/AA" in page:
+            return True
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") in ("/FileAttachment", "/RichMedia", "/Screen", "/Movie"):
+                return True
+            if _has_active_action(annot.get("/A")) or "/AA" in annot:
+                return True
+    return False
+
+
+def _inspect_pdf(upload, max_pages: int) -> int:
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(
+                "PDF 文件已加密或设置了密码，系统无法读取。请取消密码保护，"
+                "或用“打印为 PDF”另存一份后重新上传。",
+                code="encrypted",
+            )
+        pages = len(reader.pages)
+        active = _pdf_active_content(reader)
+    except ValidationError:
+        raise
+    except (PdfReadError, Exception):
+        logger.info("Unreadable PDF refused", exc_info=True)
+        raise ValidationError("PDF 文件已损坏或不完整，无法打开，请重新导出后上传。", code="broken") from None
+    if active:
+        raise ValidationError(
+            "PDF 含有脚本、自动动作或嵌入文件等活动内容，不能上传。请用“打印为 PDF”另存一份后重新上传。",
+            code="active_content",
+        )
+    if pages == 0:
+        raise ValidationError("PDF 文件没有页面。", code="empty")
+    if pages > max_pages:
+        raise ValidationError(
+            f"PDF 共 {pages} 页，超过每个文件 {max_pages} 页的上限，请拆分后上传。", code="pages"
+        )
+    upload.seek(0)
+    return pages
+
+
+def inspect_upload(upload) -> InspectedFile:
+    """Check one uploaded file; raise ``ValidationError`` with a message for the candidate."""
+    max_bytes = settings.PORTAL_UPLOAD_MAX_BYTES
+    if upload.size == 0:
+        raise ValidationError("文件是空的（0 字节），请重新选择。", code="empty")
+    if upload.size > max_bytes:
+        raise ValidationError(
+            f"文件大小 {upload.size / 1048576:.1f} MB，超过 {max_bytes // 1048576} MB 的上限。",
+            code="size",
+        )
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime not in ALLOWED:
+        raise ValidationError(
+            "只能上传 PDF、JPG 或 PNG 文件（系统按文件内容识别，改扩展名无效）。", code="type"
+        )
+    extension, accepted_extensions, label = ALLOWED[mime]
+    given = _extension(upload.name)
+    if given not in accepted_extensions:
+        raise ValidationError(
+            f"文件扩展名“.{given or '无'}”与文件内容（{label}）不一致，请确认文件后重新上传。",
+            code="extension",
+        )
+    width = height = None
+    if mime == "application/pdf":
+        pages = _inspect_pdf(upload, settings.PORTAL_UPLOAD_MAX_PDF_PAGES)
+    else:
+        width, height = _inspect_image(upload, mime, settings.PORTAL_UPLOAD_MAX_PIXELS)
+        pages = 1
+    return InspectedFile(
+        content_type=mime,
+        extension=extension,
+        sha256=_sha256(upload),
+        size=upload.size,
+        page_count=pages,
+        width=width,
+        height=height,
+    )

@@ -1,0 +1,372 @@
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from candidates import permissions, rules
+from candidates.enums import DocumentKind, RoundKind
+from candidates.forms import (
+    DeclarationForm,
+    LoginForm,
+    MaterialUploadForm,
+    RegistrationForm,
+    SelfCheckForm,
+    WorkPeriodFormSet,
+    work_history_initial,
+)
+from candidates.jobs import enqueue_on_commit
+from candidates.models import RosterEntry, VerificationRound
+from candidates.selectors import (
+    application_checklist,
+    application_for_user,
+    application_timeline,
+    applications_for_candidate,
+    material_version_for_user,
+    roster_options_for_candidate,
+)
+from candidates.services.accounts import candidate_register
+from candidates.services.applications import (
+    application_declare,
+    application_start,
+    application_submit,
+    declaration_problems,
+    organisation_for,
+)
+from candidates.services.audit import audit_record
+from candidates.services.documents import document_current
+from candidates.services.materials import material_upload, material_version_retire
+
+
+def _candidate_or_404(request):
+    profile = permissions.candidate_of(request.user)
+    if profile is None:
+        raise Http404
+    return profile
+
+
+@require_GET
+def home(request):
+    now = timezone.now()
+    rounds = (
+        VerificationRound.objects.filter(closes_at__gte=now - timezone.timedelta(days=30))
+        .select_related("city")
+        .prefetch_related("exams")
+        .order_by("opens_at")
+    )
+    return render(request, "candidates/home.html", {"rounds": rounds, "now": now, "RoundKind": RoundKind})
+
+
+@require_GET
+def self_check(request):
+    """个人自审: which materials a given education and application kind need. No login."""
+    form = SelfCheckForm(request.GET or None)
+    requirements = None
+    special_case = False
+    if form.is_bound and form.is_valid():
+        declaration = form.declaration()
+        requirements = rules.required_materials(declaration)
+        special_case = rules.special_case_applies(declaration)
+    return render(
+        request,
+        "candidates/self_check.html",
+        {
+            "form": form,
+            "requirements": requirements,
+            "special_case": special_case,
+            "share_query": urlencode({k: v for k, v in request.GET.items() if v}),
+        },
+    )
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("candidates:dashboard")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            profile = candidate_register(
+                real_name=data["real_name"],
+                id_number=data["id_number"],
+                phone=data["phone"],
+                password=data["password1"],
+                email=data["email"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error, password_field="password1")
+        else:
+            login(request, profile.user, backend="candidates.auth.IdNumberOrPhoneBackend")
+            messages.success(request, "注册成功。请在下方查看您需要参加的核查。")
+            return redirect("candidates:dashboard")
+    return render(request, "candidates/register.html", {"form": form})
+
+
+class PortalLoginView(LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def _add_errors(form, error: ValidationError, password_field: str | None = None) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        form.add_error(password_field, error)
+
+
+@login_required
+def dashboard(request):
+    profile = permissions.candidate_of(request.user)
+    if profile is None:
+        return render(request, "candidates/staff_home.html", {})
+    return render(
+        request,
+        "candidates/dashboard.html",
+        {
+            "profile": profile,
+            "options": roster_options_for_candidate(candidate=profile),
+            "applications": applications_for_candidate(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_start_view(request, entry_id: int):
+    profile = _candidate_or_404(request)
+    entry = get_object_or_404(
+        RosterEntry.objects.select_related("round"), pk=entry_id, id_number=profile.id_number
+    )
+    try:
+        application = application_start(candidate=profile, entry=entry)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("candidates:dashboard")
+    messages.success(request, "已创建申请。请先填写申报信息。")
+    return redirect("candidates:declare", pk=application.pk)
+
+
+@login_required
+def application_detail(request, pk: int):
+    application = application_for_user(user=request.user, pk=pk)
+    checklist = application_checklist(application=application)
+    return render(
+        request,
+        "candidates/application_detail.html",
+        {
+            "application": application,
+            "checklist": checklist,
+            "timeline": application_timeline(application=application, checklist=checklist),
+            "problems": declaration_problems(application),
+            "missing": [item for item in checklist if not item.complete],
+            "upload_form": MaterialUploadForm(),
+            "can_edit": permissions.can_edit_application(request.user, application),
+            "is_applicant": permissions.is_applicant(request.user, application),
+            "form_document": document_current(application=application, kind=DocumentKind.APPLICATION_FORM),
+            "receipt": document_current(application=application, kind=DocumentKind.RECEIPT),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def application_declare_view(request, pk: int):
+    application = application_for_user(user=request.user, pk=pk)
+    if not permissions.is_applicant(request.user, application):
+        raise Http404
+    if not application.is_editable:
+        messages.info(request, "申请已提交，申报信息不能再修改。")
+        return redirect("candidates:application", pk=pk)
+    form = DeclarationForm(request.POST or None, instance=application)
+    formset = WorkPeriodFormSet(
+        request.POST or None, prefix="work", initial=work_history_initial(application.work_history)
+    )
+    if request.method == "POST":
+        form_ok, formset_ok = form.is_valid(), formset.is_valid()
+        if form_ok and formset_ok:
+            data = {**form.cleaned_data, "work_history": formset.history()}
+            if not data["work_history"] and data["application_kind"] != "addition":
+                formset.non_form_errors().append("请至少填写一段工作经历。")
+            else:
+                employer = organisation_for(
+                    name=data["employer_name"], credit_code=data["employer_credit_code"]
+                )
+                try:
+                    application_declare(
+                        application=application, actor=request.user, data=data, employer=employer
+                    )
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("candidates:application", pk=pk)
+                messages.success(request, "申报信息已保存。请按材料清单上传扫描件。")
+                return redirect("candidates:application", pk=pk)
+    return render(
+        request,
+        "candidates/declare.html",
+        {"application": application, "form": form, "formset": formset},
+    )
+
+
+@login_required
+@require_POST
+def material_upload_view(request, pk: int, kind: str):
+    application = application_for_user(user=request.user, pk=pk)
+    if not permissions.is_applicant(request.user, application):
+        raise Http404
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    form = MaterialUploadForm(request.POST, request.FILES)
+    target = reverse("candidates:application", kwargs={"pk": pk}) + f"#item-{kind}"
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            versions = material_upload(
+                application=application, kind=kind, files=form.cleaned_data["files"], actor=request.user
+            )
+        except ValidationError as error:
+            errors = error.messages
+    else:
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+    if errors:
+        if wants_json:
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        for message in errors:
+            messages.error(request, message)
+        return HttpResponseRedirect(target)
+    message = f"已上传 {len(versions)} 个文件。"
+    if wants_json:
+        messages.success(request, message)
+        return JsonResponse({"ok": True, "redirect": target})
+    messages.success(request, message)
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+def material_retire_view(request, version_id: int):
+    version = material_version_for_user(user=request.user, pk=version_id)
+    application = version.material.application
+    if not permissions.is_applicant(request.user, application):
+        raise Http404
+    try:
+        material_version_retire(version=version, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"已移除文件“{version.original_name}”（原文件仍保存在系统中）。")
+    return redirect(
+        reverse("candidates:application", kwargs={"pk": application.pk}) + f"#item-{version.material.kind}"
+    )
+
+
+@login_required
+@require_POST
+def application_submit_view(request, pk: int):
+    application = application_for_user(user=request.user, pk=pk)
+    if not permissions.is_applicant(request.user, application):
+        raise Http404
+    try:
+        application_submit(application=application, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "申报成功。可下载申报回执留存。")
+    return redirect("candidates:application", pk=pk)
+
+
+def _stored_file_response(field, *, filename: str, content_type: str, inline: bool):
+    """Serve a private stored file: streamed from disk, or a short-lived signed URL."""
+    if settings.AWS_STORAGE_BUCKET_NAME:
+        disposition = "inline" if inline else "attachment"
+        url = field.storage.url(
+            field.name,
+            parameters={
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": f"{disposition}; filename*=UTF-8''{quote(filename, safe='')}",
+            },
+        )
+        return HttpResponseRedirect(url)
+    response = FileResponse(
+        field.open("rb"), content_type=content_type, as_attachment=not inline, filename=filename
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+def _record_staff_view(request, version, what: str) -> None:
+    application = version.material.application
+    if not permissions.is_applicant(request.user, application):
+        audit_record(
+            actor=request.user,
+            action=f"material.{what}",
+            target=version,
+            application=application,
+            data={"kind": version.material.kind, "version": version.number},
+        )
+
+
+@login_required
+@require_GET
+def material_file(request, version_id: int):
+    version = material_version_for_user(user=request.user, pk=version_id)
+    _record_staff_view(request, version, "view")
+    return _stored_file_response(
+        version.file,
+        filename=version.original_name,
+        content_type=version.content_type,
+        inline=version.content_type != "application/pdf" or "inline" in request.GET,
+    )
+
+
+@login_required
+@require_GET
+def material_preview(request, version_id: int):
+    version = material_version_for_user(user=request.user, pk=version_id)
+    if not version.preview:
+        raise Http404
+    _record_staff_view(request, version, "preview")
+    return _stored_file_response(
+        version.preview, filename=f"preview-{version.pk}.jpg", content_type="image/jpeg", inline=True
+    )
+
+
+@login_required
+@require_GET
+def application_document(request, pk: int, kind: str):
+    application = application_for_user(user=request.user, pk=pk)
+    if kind not in DocumentKind.values:
+        raise Http404
+    document = document_current(application=application, kind=kind)
+    if document is None:
+        if kind == DocumentKind.RECEIPT and application.submitted_at is None:
+            raise Http404
+        if kind == DocumentKind.APPLICATION_FORM and not application.declared_at:
+            messages.error(request, "请先填写并保存申报信息，再下载报名表。")
+            return redirect("candidates:application", pk=pk)
+        enqueue_on_commit("candidates.render_document", application_id=application.pk, kind=kind)
+        return render(
+            request,
+            "candidates/document_pending.html",
+            {"application": application, "kind": DocumentKind(kind)},
+        )
+    label = DocumentKind(kind).label
+    return _stored_file_response(
+        document.file,
+        filename=f"{label}-{application.reference}.pdf",
+        content_type="application/pdf",
+        inline=False,
+    )

@@ -1,0 +1,59 @@
+// Uploads with a progress bar. Without JavaScript the form posts normally.
+(function () {
+  "use strict";
+  function csrfToken(form) {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+  function bind(form) {
+    var bar = form.querySelector("progress");
+    var status = form.querySelector(".upload-status");
+    var button = form.querySelector("button[type=submit]");
+    form.addEventListener("submit", function (event) {
+      var input = form.querySelector("input[type=file]");
+      if (!input.files.length) {
+        event.preventDefault();
+        status.textContent = "请选择要上传的文件。";
+        return;
+      }
+      event.preventDefault();
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.setRequestHeader("X-CSRFToken", csrfToken(form));
+      bar.hidden = false;
+      bar.value = 0;
+      button.disabled = true;
+      status.textContent = "正在上传……";
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          var percent = Math.round((e.loaded / e.total) * 100);
+          bar.value = percent;
+          status.textContent = "正在上传 " + percent + "%";
+        }
+      });
+      xhr.addEventListener("load", function () {
+        var data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
+        if (data && data.ok) {
+          status.textContent = "上传完成。";
+          window.location.assign(data.redirect);
+          window.location.reload();
+          return;
+        }
+        button.disabled = false;
+        bar.hidden = true;
+        status.textContent = data && data.errors ? data.errors.join(" ") : "上传失败，请重试。";
+        status.classList.add("error");
+      });
+      xhr.addEventListener("error", function () {
+        button.disabled = false;
+        bar.hidden = true;
+        status.textContent = "网络中断，上传未完成，请重试。已上传的文件不受影响。";
+        status.classList.add("error");
+      });
+      xhr.send(new FormData(form));
+    });
+  }
+  document.querySelectorAll("form[data-upload]").forEach(bind);
+})();

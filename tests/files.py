@@ -1,0 +1,42 @@
+"""Real scan-like files built in memory for upload tests."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pypdf import PdfWriter
+
+
+def jpeg_bytes(size=(800, 600), color=(200, 200, 200), exif_orientation: int | None = None) -> bytes:
+    image = Image.new("RGB", size, color)
+    out = io.BytesIO()
+    if exif_orientation:
+        exif = Image.Exif()
+        exif[0x0112] = exif_orientation
+        image.save(out, "JPEG", exif=exif.tobytes())
+    else:
+        image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def png_bytes(size=(600, 400)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (255, 255, 255)).save(out, "PNG")
+    return out.getvalue()
+
+
+def pdf_bytes(pages: int = 2, *, encrypt: bool = False, javascript: bool = False) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if javascript:
+        writer.add_js("app.alert('hello');")
+    if encrypt:
+        writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=content_type)
