@@ -8,6 +8,8 @@ import logging
 
 from celery import current_app
 from django.db import transaction
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +18,7 @@ def enqueue_on_commit(task_name: str, **kwargs) -> None:
     def send():
         try:
             current_app.tasks[task_name].apply_async(kwargs=kwargs)
-        except Exception:
+        except (OperationalError, RedisError, OSError):
             logger.exception("Could not enqueue %s(%s); the catch-up job will retry.", task_name, kwargs)
 
     transaction.on_commit(send)

@@ -13,12 +13,13 @@ import hashlib
 import logging
 import unicodedata
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image
+from PIL import Image, ImageFile
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -74,9 +75,21 @@ def _sha256(upload) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def _strict_decoding():
+    """Refuse truncated images even if another library (WeasyPrint does, on import)
+    has switched Pillow to padding them silently."""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _inspect_image(upload, content_type: str, max_pixels: int) -> tuple[int, int]:
     upload.seek(0)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _strict_decoding():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(upload, formats=PIL_FORMATS[content_type]) as image:

@@ -18,6 +18,11 @@ def private_storage(settings, tmp_path):
     return root
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def candidate(db):
     return factories.CandidateFactory()

@@ -5,6 +5,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 
 def jpeg_bytes(size=(800, 600), color=(200, 200, 200), exif_orientation: int | None = None) -> bytes:
@@ -25,12 +26,19 @@ def png_bytes(size=(600, 400)) -> bytes:
     return out.getvalue()
 
 
-def pdf_bytes(pages: int = 2, *, encrypt: bool = False, javascript: bool = False) -> bytes:
+def pdf_bytes(
+    pages: int = 2, *, encrypt: bool = False, javascript: bool = False, attachment: bool = False
+) -> bytes:
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
     if javascript:
-        writer.add_js("app.alert('hello');")
+        action = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")}
+        )
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    if attachment:
+        writer.add_attachment("payload.exe", b"MZ\x90\x00")
     if encrypt:
         writer.encrypt("secret")
     out = io.BytesIO()

@@ -1,0 +1,61 @@
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from candidates.enums import DocumentKind
+from candidates.models import GeneratedDocument
+from candidates.services.applications import application_submit
+from candidates.services.documents import document_render
+from candidates.tasks import task_render_document
+from tests.candidates.test_applications import upload_all_required
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(document: GeneratedDocument) -> str:
+    with document.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    # Table cells wrap long values onto new lines; the words are what matters.
+    return "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+
+
+def test_application_form_has_candidate_name_as_text(application):
+    document = document_render(application=application, kind=DocumentKind.APPLICATION_FORM)
+    text = pdf_text(document)
+    assert application.candidate.real_name in text
+    assert application.candidate.id_number in text
+    assert "资格考试报名表" in text
+    assert f"手机号码：{application.candidate.phone}" in text
+    assert "湖南师范大学" in text
+
+
+def test_application_form_rendered_once_per_declaration(application):
+    first = document_render(application=application, kind=DocumentKind.APPLICATION_FORM)
+    again = document_render(application=application, kind=DocumentKind.APPLICATION_FORM)
+    assert first.pk == again.pk
+    application.school = "中南大学"
+    application.save()
+    changed = document_render(application=application, kind=DocumentKind.APPLICATION_FORM)
+    assert changed.pk != first.pk
+    assert "中南大学" in pdf_text(changed)
+    assert GeneratedDocument.objects.count() == 2  # the earlier version is kept
+
+
+def test_receipt_after_submission(application, django_capture_on_commit_callbacks):
+    upload_all_required(application)
+    with django_capture_on_commit_callbacks(execute=True):
+        application_submit(application=application, actor=application.candidate.user)
+    application.refresh_from_db()
+    receipt = GeneratedDocument.objects.get(application=application, kind=DocumentKind.RECEIPT)
+    text = pdf_text(receipt)
+    assert application.candidate.real_name in text
+    assert application.reference in text
+    assert "工作年限证明" in text
+    assert application.candidate.id_number not in text  # masked on the receipt
+    assert application.candidate.id_number[:6] + "********" in text
+
+
+def test_no_receipt_for_a_draft(application):
+    task_render_document(application_id=application.pk, kind=DocumentKind.RECEIPT)
+    assert not GeneratedDocument.objects.exists()

@@ -1,0 +1,235 @@
+"""The candidate's whole journey through the pages, on the real stack."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.enums import ApplicationStatus, DocumentKind
+from candidates.models import Application, AuditEvent, CandidateProfile, GeneratedDocument, MaterialVersion
+from tests import factories
+from tests.factories import make_credit_code, make_id_number
+from tests.files import jpeg_bytes, pdf_bytes, upload
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Qualified-Candidate-2026"
+
+
+def register(client, id_number, phone="13712345678", name="王小明"):
+    return client.post(
+        reverse("candidates:register"),
+        {
+            "real_name": name,
+            "id_number": id_number,
+            "phone": phone,
+            "email": "wang@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+
+def test_register_derives_gender_and_birth_date_and_logs_in(client):
+    id_number = make_id_number("19880512")
+    response = register(client, id_number.lower() if id_number.endswith("X") else id_number)
+    assert response.status_code == 302 and response["Location"] == reverse("candidates:dashboard")
+    profile = CandidateProfile.objects.get()
+    assert profile.id_number == id_number
+    assert profile.birth_date == datetime.date(1988, 5, 12)
+    assert profile.gender == ("M" if int(id_number[16]) % 2 else "F")
+    assert AuditEvent.objects.filter(action="candidate.register", actor=profile.user).exists()
+    dashboard = client.get(reverse("candidates:dashboard")).content.decode()
+    assert "不在任何核查名单中" in dashboard
+
+
+def test_register_errors_beside_the_fields_and_nothing_lost(client):
+    response = register(client, "430102199003071235", phone="123")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["id_number"] == ["身份证号校验位不正确，请核对最后一位。"]
+    assert form.errors["phone"] == ["请输入 11 位中国大陆手机号码。"]
+    page = response.content.decode()
+    assert 'value="王小明"' in page  # what was typed stays
+    assert 'id="id_id_number_error"' in page
+    assert not CandidateProfile.objects.exists()
+
+
+def test_one_account_per_id_number(client):
+    id_number = make_id_number()
+    register(client, id_number)
+    client.logout()
+    response = register(client, id_number, phone="13787654321")
+    assert "该身份证号已注册" in response.content.decode()
+    assert CandidateProfile.objects.count() == 1
+
+
+def test_weak_password_refused(client):
+    response = client.post(
+        reverse("candidates:register"),
+        {
+            "real_name": "王小明",
+            "id_number": make_id_number(),
+            "phone": "13712345678",
+            "password1": "12345678",
+            "password2": "12345678",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["password1"]
+    assert not CandidateProfile.objects.exists()
+
+
+@pytest.mark.parametrize("login_with", ["id_number", "phone"])
+def test_login_with_id_number_or_phone(client, login_with):
+    id_number = make_id_number()
+    register(client, id_number)
+    client.logout()
+    username = id_number if login_with == "id_number" else "13712345678"
+    response = client.post(reverse("candidates:login"), {"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("candidates:dashboard")).context["profile"].id_number == id_number
+    client.logout()
+    wrong = client.post(reverse("candidates:login"), {"username": username, "password": "nope-nope"})
+    assert "账号或密码不正确" in wrong.content.decode()
+
+
+def test_dashboard_says_why_an_entry_cannot_start(client_for, candidate):
+    now = timezone.now()
+    upcoming = factories.RoundFactory(
+        opens_at=now + datetime.timedelta(days=2), closes_at=now + datetime.timedelta(days=9)
+    )
+    closed = factories.RoundFactory(
+        opens_at=now - datetime.timedelta(days=9), closes_at=now - datetime.timedelta(days=2)
+    )
+    factories.RosterEntryFactory(round=upcoming, id_number=candidate.id_number)
+    factories.RosterEntryFactory(round=closed, id_number=candidate.id_number)
+    page = client_for(candidate.user).get(reverse("candidates:dashboard")).content.decode()
+    assert "本轮申报尚未开始" in page
+    assert "本轮申报已于" in page
+    assert "开始申报" not in page
+
+
+def test_whole_journey(client, django_capture_on_commit_callbacks, private_storage):
+    id_number = make_id_number("19900307")
+    entry = factories.RosterEntryFactory(id_number=id_number, name="王小明")
+    register(client, id_number)
+
+    dashboard = client.get(reverse("candidates:dashboard")).content.decode()
+    assert "开始申报" in dashboard
+    response = client.post(reverse("candidates:start", args=[entry.pk]))
+    application = Application.objects.get()
+    assert response["Location"] == reverse("candidates:declare", args=[application.pk])
+
+    credit_code = make_credit_code()
+    declaration = {
+        "application_kind": "normal",
+        "employer_name": "长沙某某设计院",
+        "employer_credit_code": credit_code,
+        "major": "社会工作",
+        "education_level": "bachelor",
+        "education_type": "higher",
+        "school": "湖南大学",
+        "graduation_date": "2012-06",
+        "chsi_registered": "on",
+        "work_start_date": "2012-07",
+        "professional_title": "助理社会工作师",
+        "work-TOTAL_FORMS": "2",
+        "work-INITIAL_FORMS": "0",
+        "work-MIN_NUM_FORMS": "0",
+        "work-MAX_NUM_FORMS": "12",
+        "work-0-start": "2012-07",
+        "work-0-end": "",
+        "work-0-employer": "长沙某某设计院",
+        "work-0-position": "社会工作",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("candidates:declare", args=[application.pk]), declaration)
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.employer.credit_code == credit_code
+    assert application.graduation_date == datetime.date(2012, 6, 1)
+    assert application.work_history == [
+        {"start": "2012-07", "end": "", "employer": "长沙某某设计院", "position": "社会工作"}
+    ]
+    # The pre-filled form was rendered by the task queued on commit.
+    assert GeneratedDocument.objects.filter(application=application, kind="application_form").exists()
+    form_pdf = client.get(reverse("candidates:document", args=[application.pk, "application_form"]))
+    assert form_pdf["Content-Type"] == "application/pdf"
+
+    page = client.get(reverse("candidates:application", args=[application.pk])).content.decode()
+    assert "教育部学历证书电子注册备案表" in page
+    assert "还缺 3 项" in page
+
+    # Submitting too early is refused, the draft stays.
+    client.post(reverse("candidates:submit", args=[application.pk]))
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT
+
+    # Uploads: one through the progress-bar path (JSON), one as a plain form post.
+    json_response = client.post(
+        reverse("candidates:upload", args=[application.pk, "application_form"]),
+        {"files": [upload("报名表1.jpg", jpeg_bytes()), upload("报名表2.jpg", jpeg_bytes())]},
+        headers={"accept": "application/json"},
+    )
+    assert json_response.json()["ok"] is True
+    bad = client.post(
+        reverse("candidates:upload", args=[application.pk, "work_years"]),
+        {"files": [upload("证明.pdf", b"GIF89a not really")]},
+        headers={"accept": "application/json"},
+    )
+    assert bad.status_code == 400
+    assert "只能上传 PDF、JPG 或 PNG" in bad.json()["errors"][0]
+    for kind in ("work_years", "edu_chsi_record"):
+        response = client.post(
+            reverse("candidates:upload", args=[application.pk, kind]),
+            {"files": [upload(f"{kind}.pdf", pdf_bytes(1))]},
+        )
+        assert response.status_code == 302
+    assert MaterialVersion.objects.filter(material__application=application).count() == 4
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("candidates:submit", args=[application.pk]))
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.CITY_REVIEW
+    assert application.stamped_on_paper
+
+    page = client.get(reverse("candidates:application", args=[application.pk])).content.decode()
+    assert "待人工核查" in page
+    assert "申报</button>" not in page  # read-only now
+    assert 'action="' + reverse("candidates:upload", args=[application.pk, "work_years"]) not in page
+    receipt = client.get(reverse("candidates:document", args=[application.pk, DocumentKind.RECEIPT]))
+    assert receipt.status_code == 200
+    assert b"".join(receipt.streaming_content).startswith(b"%PDF")
+
+    # Read-only on the server too, not only in the page.
+    response = client.post(reverse("candidates:declare", args=[application.pk]), declaration)
+    application.refresh_from_db()
+    assert application.school == "湖南大学"
+
+
+def test_self_check_answers_from_the_query_without_login(client):
+    url = reverse("candidates:self_check") + "?kind=normal&education=hunan_secondary&graduated=2004-06"
+    response = client.get(url)
+    page = response.content.decode()
+    assert "省教育厅学历认证报告" in page
+    assert "资格考试报名表" in page and "工作年限证明" in page
+    assert [r.code for r in response.context["requirements"]] == [
+        "application_form",
+        "work_years",
+        "edu_hunan_education_report",
+    ]
+    addition = client.get(reverse("candidates:self_check") + "?kind=addition")
+    assert [r.code for r in addition.context["requirements"]] == ["first_qualification"]
+
+
+def test_self_check_bad_query_gives_field_error(client):
+    response = client.get(reverse("candidates:self_check") + "?kind=normal&education=higher&graduated=June")
+    assert response.context["requirements"] is None
+    assert "请按“年-月”填写" in response.content.decode()
+
+
+def test_home_lists_open_rounds(client):
+    round_ = factories.RoundFactory(name="2026年度社会工作者考后人工核查")
+    page = client.get(reverse("candidates:home")).content.decode()
+    assert round_.name in page
