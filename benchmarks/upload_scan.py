@@ -34,8 +34,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.client import encode_multipart  # noqa: E402
@@ -128,7 +128,7 @@ def main():
                 tracemalloc.start()
                 tracemalloc.reset_peak()
                 started = time.perf_counter()
-                response = handler(environ, lambda status, headers, exc_info=None: statuses.append(status))
+                response = handler(environ, lambda status, _headers, _exc=None, s=statuses: s.append(status))
                 content = b"".join(response)
                 response.close()  # as a WSGI server does: closes the spooled upload
                 elapsed = time.perf_counter() - started
