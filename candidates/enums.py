@@ -1,88 +1,89 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RoundKind(models.TextChoices):
-    REGULAR = "regular", "人工核查"
-    SUPPLEMENTARY = "supplementary", "人工核查补办"
+    REGULAR = "regular", _("人工核查")
+    SUPPLEMENTARY = "supplementary", _("人工核查补办")
 
 
 class RosterReason(models.TextChoices):
     """Why a person who passed must be verified by hand (附件1, seed 002)."""
 
-    PLATFORM_FAILED = "1", "在线服务平台无法核查或核查不通过"
-    EXEMPTION = "2", "符合免试部分科目报考条件"
-    NOT_APPLICABLE = "3", "不适用告知承诺制"
-    NOT_CHOSEN = "4", "未选择告知承诺制方式办理"
-    WITHDRAWN = "5", "撤回承诺申请"
-    OTHER = "6", "存在其他异常情况需人工核查"
+    PLATFORM_FAILED = "1", _("在线服务平台无法核查或核查不通过")
+    EXEMPTION = "2", _("符合免试部分科目报考条件")
+    NOT_APPLICABLE = "3", _("不适用告知承诺制")
+    NOT_CHOSEN = "4", _("未选择告知承诺制方式办理")
+    WITHDRAWN = "5", _("撤回承诺申请")
+    OTHER = "6", _("存在其他异常情况需人工核查")
 
 
 class RosterStatus(models.TextChoices):
-    EXPECTED = "expected", "待申报"
-    APPLIED = "applied", "已申报"
-    ABSENT = "absent", "未按期参加"
+    EXPECTED = "expected", _("待申报")
+    APPLIED = "applied", _("已申报")
+    ABSENT = "absent", _("未按期参加")
 
 
 class Gender(models.TextChoices):
-    MALE = "M", "男"
-    FEMALE = "F", "女"
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
 
 
 class ApplicationKind(models.TextChoices):
-    NORMAL = "normal", "一般申报"
-    EXEMPTION = "exemption", "免试部分科目"
-    ADDITION = "addition", "增项（增设专业）"
+    NORMAL = "normal", _("一般申报")
+    EXEMPTION = "exemption", _("免试部分科目")
+    ADDITION = "addition", _("增项（增设专业）")
 
 
 class EducationLevel(models.TextChoices):
-    SECONDARY = "secondary", "中专"
-    JUNIOR_COLLEGE = "junior_college", "大专"
-    BACHELOR = "bachelor", "本科"
-    MASTER = "master", "硕士研究生"
-    DOCTOR = "doctor", "博士研究生"
+    SECONDARY = "secondary", _("中专")
+    JUNIOR_COLLEGE = "junior_college", _("大专")
+    BACHELOR = "bachelor", _("本科")
+    MASTER = "master", _("硕士研究生")
+    DOCTOR = "doctor", _("博士研究生")
 
 
 class EducationType(models.TextChoices):
     """The kind of school the degree comes from; it decides the education proof."""
 
-    HIGHER = "higher", "普通高等教育（大专及以上，教育部门学历）"
-    HUNAN_SECONDARY = "hunan_secondary", "湖南省中等职业学校（中专）"
-    OTHER_SECONDARY = "other_secondary", "外省中等职业学校（中专）"
-    FOREIGN = "foreign", "国（境）外及港澳台学历学位"
-    PARTY_SCHOOL = "party_school", "党校学历"
-    TECHNICAL = "technical", "技工院校"
+    HIGHER = "higher", _("普通高等教育（大专及以上，教育部门学历）")
+    HUNAN_SECONDARY = "hunan_secondary", _("湖南省中等职业学校（中专）")
+    OTHER_SECONDARY = "other_secondary", _("外省中等职业学校（中专）")
+    FOREIGN = "foreign", _("国（境）外及港澳台学历学位")
+    PARTY_SCHOOL = "party_school", _("党校学历")
+    TECHNICAL = "technical", _("技工院校")
 
 
 class TechnicalClass(models.TextChoices):
     """技工院校 classes and the education level they count as (湘人社发〔2019〕67号)."""
 
-    INTERMEDIATE = "intermediate", "中级工班（按中专）"
-    ADVANCED = "advanced", "高级工班（按大专）"
-    TECHNICIAN = "technician", "预备技师（技师）班（按本科）"
+    INTERMEDIATE = "intermediate", _("中级工班（按中专）")
+    ADVANCED = "advanced", _("高级工班（按大专）")
+    TECHNICIAN = "technician", _("预备技师（技师）班（按本科）")
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    EMPLOYER_REVIEW = "employer_review", "待单位初审"
-    EMPLOYER_RETURNED = "employer_returned", "单位退回修改"
-    CITY_REVIEW = "city_review", "待人工核查"
-    SUPPLEMENT = "supplement", "需补正"
-    PENDING_CONDITIONS = "pending_conditions", "报考条件待核查"
-    FAIL_PROPOSED = "fail_proposed", "不通过待复核"
-    PASSED = "passed", "核查通过"
-    FAILED = "failed", "核查不通过"
-    APPEALED = "appealed", "申辩处理中"
+    DRAFT = "draft", _("草稿")
+    EMPLOYER_REVIEW = "employer_review", _("待单位初审")
+    EMPLOYER_RETURNED = "employer_returned", _("单位退回修改")
+    CITY_REVIEW = "city_review", _("待人工核查")
+    SUPPLEMENT = "supplement", _("需补正")
+    PENDING_CONDITIONS = "pending_conditions", _("报考条件待核查")
+    FAIL_PROPOSED = "fail_proposed", _("不通过待复核")
+    PASSED = "passed", _("核查通过")
+    FAILED = "failed", _("核查不通过")
+    APPEALED = "appealed", _("申辩处理中")
 
 
 class PreviewStatus(models.TextChoices):
-    PENDING = "pending", "生成中"
-    READY = "ready", "已生成"
-    FAILED = "failed", "无法生成"
+    PENDING = "pending", _("生成中")
+    READY = "ready", _("已生成")
+    FAILED = "failed", _("无法生成")
 
 
 class DocumentKind(models.TextChoices):
-    APPLICATION_FORM = "application_form", "资格考试报名表"
-    RECEIPT = "receipt", "申报回执"
+    APPLICATION_FORM = "application_form", _("资格考试报名表")
+    RECEIPT = "receipt", _("申报回执")
 
 
 S = ApplicationStatus

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from candidates import rules
 from candidates.enums import ApplicationKind, EducationLevel, EducationType, TechnicalClass
@@ -16,11 +17,11 @@ MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"]
 class MonthField(forms.DateField):
     """A year and month (毕业时间 2004-06), stored as the first day of the month."""
 
-    widget = forms.DateInput(attrs={"type": "month", "placeholder": "例如 2004-06"}, format="%Y-%m")
+    widget = forms.DateInput(attrs={"type": "month", "placeholder": _("例如 2004-06")}, format="%Y-%m")
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", MONTH_FORMATS)
-        kwargs.setdefault("error_messages", {"invalid": "请按“年-月”填写，例如 2004-06。"})
+        kwargs.setdefault("error_messages", {"invalid": _("请按“年-月”填写，例如 2004-06。")})
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -30,33 +31,35 @@ class MonthField(forms.DateField):
 
 def _not_future(value: datetime.date | None, label: str) -> None:
     if value and value > timezone.localdate():
-        raise ValidationError(f"{label}不能晚于今天。")
+        raise ValidationError(_("{label}不能晚于今天。").format(label=label))
 
 
 class RegistrationForm(forms.Form):
-    real_name = forms.CharField(label="姓名", max_length=50)
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(
-        label="身份证号",
+        label=_("身份证号"),
         max_length=18,
         min_length=18,
-        help_text="18 位居民身份证号码，末位 X 大小写均可。性别和出生日期由身份证号自动得出。",
+        help_text=_("18 位居民身份证号码，末位 X 大小写均可。性别和出生日期由身份证号自动得出。"),
         widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "text"}),
-        error_messages={"min_length": "身份证号应为 18 位。", "max_length": "身份证号应为 18 位。"},
+        error_messages={"min_length": _("身份证号应为 18 位。"), "max_length": _("身份证号应为 18 位。")},
     )
     phone = forms.CharField(
-        label="手机号码",
+        label=_("手机号码"),
         max_length=11,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
     )
-    email = forms.EmailField(label="电子邮箱", required=False, help_text="用于接收核查结果通知（选填）。")
+    email = forms.EmailField(
+        label=_("电子邮箱"), required=False, help_text=_("用于接收核查结果通知（选填）。")
+    )
     password1 = forms.CharField(
-        label="密码",
+        label=_("密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="至少 8 位，不能全是数字，不能与身份证号、姓名相近。",
+        help_text=_("至少 8 位，不能全是数字，不能与身份证号、姓名相近。"),
     )
     password2 = forms.CharField(
-        label="确认密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def clean_id_number(self):
@@ -70,31 +73,31 @@ class RegistrationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", "两次输入的密码不一致。")
+            self.add_error("password2", _("两次输入的密码不一致。"))
         return cleaned
 
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label="身份证号或手机号码",
+        label=_("身份证号或手机号码"),
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
-        "invalid_login": "账号或密码不正确。考生请用身份证号或手机号码登录。",
-        "inactive": "该账号已停用，请联系所在市州人社局。",
+        "invalid_login": _("账号或密码不正确。考生请用身份证号或手机号码登录。"),
+        "inactive": _("该账号已停用，请联系所在市州人社局。"),
     }
 
 
 class DeclarationForm(forms.ModelForm):
-    employer_name = forms.CharField(label="工作单位名称", max_length=100)
+    employer_name = forms.CharField(label=_("工作单位名称"), max_length=100)
     employer_credit_code = forms.CharField(
-        label="工作单位统一社会信用代码",
+        label=_("工作单位统一社会信用代码"),
         max_length=18,
-        help_text="18 位，可在单位营业执照或“国家企业信用信息公示系统”查到。",
+        help_text=_("18 位，可在单位营业执照或“国家企业信用信息公示系统”查到。"),
     )
-    graduation_date = MonthField(label="毕业时间", required=False)
-    work_start_date = MonthField(label="参加相关专业工作时间", required=False)
+    graduation_date = MonthField(label=_("毕业时间"), required=False)
+    work_start_date = MonthField(label=_("参加相关专业工作时间"), required=False)
 
     class Meta:
         model = Application
@@ -115,18 +118,18 @@ class DeclarationForm(forms.ModelForm):
             "professional_title",
         ]
         help_texts = {
-            "education_type": "决定需要提供哪一种学历证明材料。",
+            "education_type": _("决定需要提供哪一种学历证明材料。"),
             "technical_class": (
-                "仅技工院校学历填写：中级工班按中专、高级工班按大专、预备技师（技师）班按本科。"
+                _("仅技工院校学历填写：中级工班按中专、高级工班按大专、预备技师（技师）班按本科。")
             ),
             "chsi_registered": (
-                "2002 年及以后取得的大专及以上学历，能在学信网查到并下载电子注册备案表的请勾选。"
+                _("2002 年及以后取得的大专及以上学历，能在学信网查到并下载电子注册备案表的请勾选。")
             ),
-            "certification_report_unavailable": (
+            "certification_report_unavailable": _(
                 "2002 年以前取得的学历或外省学历确实无法提供学历认证报告的请勾选；"
                 "2005 年 6 月前湖南中专学历暂时无法取得认证报告的也请勾选。"
             ),
-            "professional_title": "如：助理工程师、经济师；没有可不填。",
+            "professional_title": _("如：助理工程师、经济师；没有可不填。"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -143,12 +146,12 @@ class DeclarationForm(forms.ModelForm):
 
     def clean_graduation_date(self):
         value = self.cleaned_data.get("graduation_date")
-        _not_future(value, "毕业时间")
+        _not_future(value, _("毕业时间"))
         return value
 
     def clean_work_start_date(self):
         value = self.cleaned_data.get("work_start_date")
-        _not_future(value, "参加工作时间")
+        _not_future(value, _("参加工作时间"))
         return value
 
     def clean(self):
@@ -156,40 +159,40 @@ class DeclarationForm(forms.ModelForm):
         if cleaned.get("application_kind") == ApplicationKind.ADDITION:
             return cleaned
         for name, label in (
-            ("major", "所学专业"),
-            ("education_level", "学历"),
-            ("education_type", "学历类型"),
-            ("school", "毕业院校"),
-            ("graduation_date", "毕业时间"),
-            ("work_start_date", "参加相关专业工作时间"),
+            ("major", _("所学专业")),
+            ("education_level", _("学历")),
+            ("education_type", _("学历类型")),
+            ("school", _("毕业院校")),
+            ("graduation_date", _("毕业时间")),
+            ("work_start_date", _("参加相关专业工作时间")),
         ):
             if not cleaned.get(name) and name not in self.errors:
-                self.add_error(name, f"请填写{label}。")
+                self.add_error(name, _("请填写{label}。").format(label=label))
         if cleaned.get("education_type") == EducationType.TECHNICAL and not cleaned.get("technical_class"):
-            self.add_error("technical_class", "技工院校学历请选择班级类型。")
+            self.add_error("technical_class", _("技工院校学历请选择班级类型。"))
         graduated, started = cleaned.get("graduation_date"), cleaned.get("work_start_date")
         birth = self.instance.candidate.birth_date if self.instance.candidate_id else None
         if graduated and birth and graduated.year - birth.year < 14:
-            self.add_error("graduation_date", "毕业时间与出生日期不符，请核对。")
+            self.add_error("graduation_date", _("毕业时间与出生日期不符，请核对。"))
         if started and birth and started.year - birth.year < 16:
-            self.add_error("work_start_date", "参加工作时间早于 16 周岁，请核对。")
+            self.add_error("work_start_date", _("参加工作时间早于 16 周岁，请核对。"))
         return cleaned
 
 
 class WorkPeriodForm(forms.Form):
-    start = MonthField(label="起始年月")
-    end = MonthField(label="截止年月", required=False, help_text="至今可不填")
-    employer = forms.CharField(label="工作单位", max_length=100)
-    position = forms.CharField(label="从事专业工作（岗位）", max_length=60)
+    start = MonthField(label=_("起始年月"))
+    end = MonthField(label=_("截止年月"), required=False, help_text=_("至今可不填"))
+    employer = forms.CharField(label=_("工作单位"), max_length=100)
+    position = forms.CharField(label=_("从事专业工作（岗位）"), max_length=60)
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
-        _not_future(start, "起始年月")
+        _not_future(start, _("起始年月"))
         if end:
-            _not_future(end, "截止年月")
+            _not_future(end, _("截止年月"))
         if start and end and end < start:
-            self.add_error("end", "截止年月不能早于起始年月。")
+            self.add_error("end", _("截止年月不能早于起始年月。"))
         return cleaned
 
 
@@ -246,9 +249,11 @@ class MultipleFileField(forms.FileField):
 
 class MaterialUploadForm(forms.Form):
     files = MultipleFileField(
-        label="选择文件",
-        help_text="PDF、JPG 或 PNG，每个文件不超过 20 MB；多页材料可一次选择多张图片，或上传一个多页 PDF。",
-        error_messages={"required": "请选择要上传的文件。"},
+        label=_("选择文件"),
+        help_text=_(
+            "PDF、JPG 或 PNG，每个文件不超过 20 MB；多页材料可一次选择多张图片，或上传一个多页 PDF。"
+        ),
+        error_messages={"required": _("请选择要上传的文件。")},
     )
 
 
@@ -256,19 +261,21 @@ class SelfCheckForm(forms.Form):
     """The public self-check (个人自审). Its fields are the URL query parameters."""
 
     kind = forms.ChoiceField(
-        label="申报类型", choices=ApplicationKind.choices, initial=ApplicationKind.NORMAL
+        label=_("申报类型"), choices=ApplicationKind.choices, initial=ApplicationKind.NORMAL
     )
     education = forms.ChoiceField(
-        label="学历类型", choices=[("", "请选择"), *EducationType.choices], required=False
+        label=_("学历类型"), choices=[("", _("请选择")), *EducationType.choices], required=False
     )
-    level = forms.ChoiceField(label="学历", choices=[("", "请选择"), *EducationLevel.choices], required=False)
+    level = forms.ChoiceField(
+        label=_("学历"), choices=[("", _("请选择")), *EducationLevel.choices], required=False
+    )
     technical_class = forms.ChoiceField(
-        label="技工院校班级", choices=[("", "—"), *TechnicalClass.choices], required=False
+        label=_("技工院校班级"), choices=[("", "—"), *TechnicalClass.choices], required=False
     )
-    graduated = MonthField(label="毕业时间", required=False)
-    registered = forms.BooleanField(label="学历已在学信网注册（能下载电子注册备案表）", required=False)
-    outside_hunan = forms.BooleanField(label="毕业院校在湖南省外", required=False)
-    no_report = forms.BooleanField(label="无法提供学历认证报告", required=False)
+    graduated = MonthField(label=_("毕业时间"), required=False)
+    registered = forms.BooleanField(label=_("学历已在学信网注册（能下载电子注册备案表）"), required=False)
+    outside_hunan = forms.BooleanField(label=_("毕业院校在湖南省外"), required=False)
+    no_report = forms.BooleanField(label=_("无法提供学历认证报告"), required=False)
 
     def declaration(self):
         """The cleaned choices in the shape ``rules.required_materials`` reads."""

@@ -16,6 +16,9 @@ import datetime
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from .enums import ApplicationKind, EducationType
 
 CHSI_CUTOFF = datetime.date(2002, 1, 1)
@@ -32,8 +35,17 @@ class Requirement:
     description: str
 
     @property
-    def label(self) -> str:
-        return f"（{self.category}）{self.title}"
+    def label(self):
+        return format_lazy("{}{}", CATEGORY_LABELS[self.category], self.title)
+
+
+CATEGORY_LABELS = {
+    "一": _("（一）"),
+    "二": _("（二）"),
+    "三": _("（三）"),
+    "四": _("（四）"),
+    "五": _("（五）"),
+}
 
 
 def _req(code: str, category: str, title: str, description: str) -> Requirement:
@@ -43,110 +55,120 @@ def _req(code: str, category: str, title: str, description: str) -> Requirement:
 APPLICATION_FORM = _req(
     "application_form",
     "一",
-    "资格考试报名表",
-    "国家统一制发的《资格考试报名表》1份，本人签名，加盖单位公章或人事（人力资源）部门公章，"
-    "并在表格上方空白处注明本人手机号码。可在本系统下载已预填的报名表，打印后签名盖章再扫描上传。",
+    _("资格考试报名表"),
+    _(
+        "国家统一制发的《资格考试报名表》1份，本人签名，加盖单位公章或人事（人力资源）部门公章，"
+        "并在表格上方空白处注明本人手机号码。可在本系统下载已预填的报名表，打印后签名盖章再扫描上传。"
+    ),
 )
 WORK_YEARS = _req(
     "work_years",
     "二",
-    "工作年限证明",
-    "从事相关专业工作年限的证明材料，加盖单位公章或人事（人力资源）部门公章。"
-    "在多家单位有过工作经历的，须在证明中一并注明。",
+    _("工作年限证明"),
+    _(
+        "从事相关专业工作年限的证明材料，加盖单位公章或人事（人力资源）部门公章。"
+        "在多家单位有过工作经历的，须在证明中一并注明。"
+    ),
 )
 EXEMPTION_PROOF = _req(
     "exemption_proof",
     "四",
-    "免试部分科目证明材料",
-    "符合免考部分科目条件的证明材料，如职称证书、聘书等，以考务文件中的免考条件为准。",
+    _("免试部分科目证明材料"),
+    _("符合免考部分科目条件的证明材料，如职称证书、聘书等，以考务文件中的免考条件为准。"),
 )
 FIRST_QUALIFICATION = _req(
     "first_qualification",
     "五",
-    "第一专业资格证书",
-    "已经所在单位初审合格的第一专业资格证书（全科合格证书）复印件扫描件。",
+    _("第一专业资格证书"),
+    _("已经所在单位初审合格的第一专业资格证书（全科合格证书）复印件扫描件。"),
 )
 
 EDU_CHSI_RECORD = _req(
     "edu_chsi_record",
     "三",
-    "教育部学历证书电子注册备案表",
-    "在学信网（www.chsi.com.cn）下载的《教育部学历证书电子注册备案表》，须在有效期内，无须盖章。",
+    _("教育部学历证书电子注册备案表"),
+    _("在学信网（www.chsi.com.cn）下载的《教育部学历证书电子注册备案表》，须在有效期内，无须盖章。"),
 )
 EDU_CHSI_REPORT = _req(
     "edu_chsi_report",
     "三",
-    "学信网学历认证报告",
-    "在学信网免费申请的学历认证报告，无须盖章。2002年以前取得的学历，"
-    "以及2002年以后取得但未在学信网注册的学历，均提供此报告。",
+    _("学信网学历认证报告"),
+    _(
+        "在学信网免费申请的学历认证报告，无须盖章。2002年以前取得的学历，"
+        "以及2002年以后取得但未在学信网注册的学历，均提供此报告。"
+    ),
 )
 EDU_HUNAN_SECONDARY_QUERY = _req(
     "edu_hunan_secondary_query",
     "三",
-    "湖南省中等职业学校毕业证查询结果",
-    "在湖南省中等职业学校毕业证查询系统（https://zzxlrz.hnedu.cn）查询认证的结果页面截图或打印件。",
+    _("湖南省中等职业学校毕业证查询结果"),
+    _("在湖南省中等职业学校毕业证查询系统（https://zzxlrz.hnedu.cn）查询认证的结果页面截图或打印件。"),
 )
 EDU_HUNAN_EDUCATION_REPORT = _req(
     "edu_hunan_education_report",
     "三",
-    "省教育厅学历认证报告",
-    "湖南省教育厅出具的学历认证报告复印件（办理地点：湖南省大中专学校学生信息咨询与就业指导中心，"
-    "电话 0731-82116082）。",
+    _("省教育厅学历认证报告"),
+    _(
+        "湖南省教育厅出具的学历认证报告复印件（办理地点：湖南省大中专学校学生信息咨询与就业指导中心，"
+        "电话 0731-82116082）。"
+    ),
 )
 EDU_ENROLMENT_ROSTER = _req(
     "edu_enrolment_roster",
     "三",
-    "录取花名册或毕业生花名册",
-    "教育行政部门复印的录取花名册或毕业生花名册（加盖存档部门公章并留经办人姓名和办公电话）。"
-    "学历认证报告出具后须补充提供。",
+    _("录取花名册或毕业生花名册"),
+    _(
+        "教育行政部门复印的录取花名册或毕业生花名册（加盖存档部门公章并留经办人姓名和办公电话）。"
+        "学历认证报告出具后须补充提供。"
+    ),
 )
 EDU_OTHER_PROVINCE_REPORT = _req(
     "edu_other_province_report",
     "三",
-    "学历认证报告（毕业学校所在省）",
-    "毕业学校所在省教育行政部门出具的中专学历认证报告复印件。",
+    _("学历认证报告（毕业学校所在省）"),
+    _("毕业学校所在省教育行政部门出具的中专学历认证报告复印件。"),
 )
 EDU_CSCSE = _req(
     "edu_cscse",
     "三",
-    "国（境）外学历学位认证书",
-    "教育部留学服务中心（中国留学网 www.cscse.edu.cn）出具的学历学位认证书；港澳台地区学历参照执行。",
+    _("国（境）外学历学位认证书"),
+    _("教育部留学服务中心（中国留学网 www.cscse.edu.cn）出具的学历学位认证书；港澳台地区学历参照执行。"),
 )
 EDU_PARTY_SCHOOL = _req(
     "edu_party_school",
     "三",
-    "党校学历证明",
-    "所在单位查验党校官方网站毕业证书查询页面的结果；网上无法查询的，提供党校出具的学历认证报告。",
+    _("党校学历证明"),
+    _("所在单位查验党校官方网站毕业证书查询页面的结果；网上无法查询的，提供党校出具的学历认证报告。"),
 )
 EDU_TECHNICAL_HUNAN = _req(
     "edu_technical_hunan",
     "三",
-    "湖南技工院校毕业证书查询结果",
-    "湖南人力资源社会保障公共服务网技工院校毕业证书查询系统的查验结果页面（2005年至2013年毕业）。",
+    _("湖南技工院校毕业证书查询结果"),
+    _("湖南人力资源社会保障公共服务网技工院校毕业证书查询系统的查验结果页面（2005年至2013年毕业）。"),
 )
 EDU_TECHNICAL_NATIONAL = _req(
     "edu_technical_national",
     "三",
-    "全国技工院校毕业证书查询结果",
-    "人力资源社会保障部全国技工院校毕业证书查询系统的查验结果页面（2015年及以后毕业）。",
+    _("全国技工院校毕业证书查询结果"),
+    _("人力资源社会保障部全国技工院校毕业证书查询系统的查验结果页面（2015年及以后毕业）。"),
 )
 EDU_TECHNICAL_PROVINCIAL = _req(
     "edu_technical_provincial",
     "三",
-    "技工院校学籍认证查验结果",
-    "省人力资源社会保障厅职业能力建设处出具的学籍认证查验结果（2005年以前、2014年毕业）。",
+    _("技工院校学籍认证查验结果"),
+    _("省人力资源社会保障厅职业能力建设处出具的学籍认证查验结果（2005年以前、2014年毕业）。"),
 )
 EDU_GRADUATE_FORM = _req(
     "edu_graduate_form",
     "三",
-    "毕业生登记表",
-    "本人档案中的毕业生登记表扫描件（适用于2002年以前取得的学历或外省学历、无法提供学历认证报告的情形）。",
+    _("毕业生登记表"),
+    _("本人档案中的毕业生登记表扫描件（适用于2002年以前取得的学历或外省学历、无法提供学历认证报告的情形）。"),
 )
 EDU_DIPLOMA = _req(
     "edu_diploma",
     "三",
-    "毕业证书原件扫描件",
-    "毕业证书原件的彩色扫描件，与毕业生登记表一并提供。",
+    _("毕业证书原件扫描件"),
+    _("毕业证书原件的彩色扫描件，与毕业生登记表一并提供。"),
 )
 
 ALL_REQUIREMENTS = {
@@ -258,4 +280,4 @@ def requirement_for(code: str) -> Requirement | None:
 
 def label_for(code: str) -> str:
     requirement = ALL_REQUIREMENTS.get(code)
-    return requirement.label if requirement else code
+    return str(requirement.label) if requirement else code

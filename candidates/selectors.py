@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from candidates import permissions, rules
 from candidates.models import Application, Material, MaterialVersion, RosterEntry
@@ -122,9 +123,9 @@ def application_timeline(*, application: Application, checklist: list[ChecklistI
     employer_done = application.status not in (S.DRAFT, S.EMPLOYER_REVIEW, S.EMPLOYER_RETURNED)
     decided = application.status in (S.PASSED, S.FAILED)
     done = [declared, uploaded, submitted, employer_done, decided]
-    labels = ["填写申报信息", "上传材料扫描件", "申报", "单位资格初审", "人工核查结果"]
+    labels = [_("填写申报信息"), _("上传材料扫描件"), _("申报"), _("单位资格初审"), _("人工核查结果")]
     if application.stamped_on_paper:
-        labels[3] = "单位已纸质盖章"
+        labels[3] = _("单位已纸质盖章")
     steps = []
     current_found = False
     for label, is_done in zip(labels, done, strict=True):

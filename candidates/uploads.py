@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageFile
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -26,9 +28,9 @@ from pypdf.errors import PdfReadError
 logger = logging.getLogger(__name__)
 
 ALLOWED = {
-    "application/pdf": ("pdf", {"pdf"}, "PDF 文档"),
-    "image/jpeg": ("jpg", {"jpg", "jpeg"}, "JPEG 图片"),
-    "image/png": ("png", {"png"}, "PNG 图片"),
+    "application/pdf": ("pdf", {"pdf"}, gettext_lazy("PDF 文档")),
+    "image/jpeg": ("jpg", {"jpg", "jpeg"}, gettext_lazy("JPEG 图片")),
+    "image/png": ("png", {"png"}, gettext_lazy("PNG 图片")),
 }
 PIL_FORMATS = {"image/jpeg": ["JPEG"], "image/png": ["PNG"]}
 ACTIVE_PDF_KEYS = {"/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/EmbeddedFiles"}
@@ -96,7 +98,9 @@ def _inspect_image(upload, content_type: str, max_pixels: int) -> tuple[int, int
                 width, height = image.size
                 if width * height > max_pixels:
                     raise ValidationError(
-                        f"图片像素过大（{width}×{height}），请将分辨率降到 300 dpi 左右后重新扫描。",
+                        _("图片像素过大（{width}×{height}），请将分辨率降到 300 dpi 左右后重新扫描。").format(
+                            width=width, height=height
+                        ),
                         code="pixels",
                     )
                 if content_type == "image/jpeg":
@@ -107,10 +111,10 @@ def _inspect_image(upload, content_type: str, max_pixels: int) -> tuple[int, int
         except ValidationError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ValidationError("图片像素过大，请降低分辨率后重新扫描。", code="pixels") from None
+            raise ValidationError(_("图片像素过大，请降低分辨率后重新扫描。"), code="pixels") from None
         except Exception:
             raise ValidationError(
-                "图片已损坏或不完整，无法打开，请重新扫描或导出后上传。", code="broken"
+                _("图片已损坏或不完整，无法打开，请重新扫描或导出后上传。"), code="broken"
             ) from None
     upload.seek(0)
     return width, height
@@ -157,8 +161,10 @@ def _inspect_pdf(upload, max_pages: int) -> int:
         reader = PdfReader(upload, strict=False)
         if reader.is_encrypted:
             raise ValidationError(
-                "PDF 文件已加密或设置了密码，系统无法读取。请取消密码保护，"
-                "或用“打印为 PDF”另存一份后重新上传。",
+                _(
+                    "PDF 文件已加密或设置了密码，系统无法读取。请取消密码保护，"
+                    "或用“打印为 PDF”另存一份后重新上传。"
+                ),
                 code="encrypted",
             )
         pages = len(reader.pages)
@@ -167,17 +173,22 @@ def _inspect_pdf(upload, max_pages: int) -> int:
         raise
     except (PdfReadError, Exception):
         logger.info("Unreadable PDF refused", exc_info=True)
-        raise ValidationError("PDF 文件已损坏或不完整，无法打开，请重新导出后上传。", code="broken") from None
+        raise ValidationError(
+            _("PDF 文件已损坏或不完整，无法打开，请重新导出后上传。"), code="broken"
+        ) from None
     if active:
         raise ValidationError(
-            "PDF 含有脚本、自动动作或嵌入文件等活动内容，不能上传。请用“打印为 PDF”另存一份后重新上传。",
+            _("PDF 含有脚本、自动动作或嵌入文件等活动内容，不能上传。请用“打印为 PDF”另存一份后重新上传。"),
             code="active_content",
         )
     if pages == 0:
-        raise ValidationError("PDF 文件没有页面。", code="empty")
+        raise ValidationError(_("PDF 文件没有页面。"), code="empty")
     if pages > max_pages:
         raise ValidationError(
-            f"PDF 共 {pages} 页，超过每个文件 {max_pages} 页的上限，请拆分后上传。", code="pages"
+            _("PDF 共 {pages} 页，超过每个文件 {max_pages} 页的上限，请拆分后上传。").format(
+                pages=pages, max_pages=max_pages
+            ),
+            code="pages",
         )
     upload.seek(0)
     return pages
@@ -187,10 +198,12 @@ def inspect_upload(upload) -> InspectedFile:
     """Check one uploaded file; raise ``ValidationError`` with a message for the candidate."""
     max_bytes = settings.PORTAL_UPLOAD_MAX_BYTES
     if upload.size == 0:
-        raise ValidationError("文件是空的（0 字节），请重新选择。", code="empty")
+        raise ValidationError(_("文件是空的（0 字节），请重新选择。"), code="empty")
     if upload.size > max_bytes:
         raise ValidationError(
-            f"文件大小 {upload.size / 1048576:.1f} MB，超过 {max_bytes // 1048576} MB 的上限。",
+            _("文件大小 {size:.1f} MB，超过 {limit} MB 的上限。").format(
+                size=upload.size / 1048576, limit=max_bytes // 1048576
+            ),
             code="size",
         )
     upload.seek(0)
@@ -200,13 +213,15 @@ def inspect_upload(upload) -> InspectedFile:
     mime = kind.mime if kind else None
     if mime not in ALLOWED:
         raise ValidationError(
-            "只能上传 PDF、JPG 或 PNG 文件（系统按文件内容识别，改扩展名无效）。", code="type"
+            _("只能上传 PDF、JPG 或 PNG 文件（系统按文件内容识别，改扩展名无效）。"), code="type"
         )
     extension, accepted_extensions, label = ALLOWED[mime]
     given = _extension(upload.name)
     if given not in accepted_extensions:
         raise ValidationError(
-            f"文件扩展名“.{given or '无'}”与文件内容（{label}）不一致，请确认文件后重新上传。",
+            _("文件扩展名“.{given}”与文件内容（{label}）不一致，请确认文件后重新上传。").format(
+                given=given or "?", label=label
+            ),
             code="extension",
         )
     width = height = None

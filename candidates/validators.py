@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric, uscc
 
@@ -27,18 +28,18 @@ def parse_id_number(value: str, *, today: datetime.date | None = None) -> Identi
     try:
         ric.validate(number)
     except stdnum_exceptions.InvalidLength:
-        raise ValidationError("身份证号应为 18 位。", code="id_length") from None
+        raise ValidationError(_("身份证号应为 18 位。"), code="id_length") from None
     except stdnum_exceptions.InvalidFormat:
         raise ValidationError(
-            "身份证号格式不正确：前 17 位应为数字，最后一位为数字或 X。", code="id_format"
+            _("身份证号格式不正确：前 17 位应为数字，最后一位为数字或 X。"), code="id_format"
         ) from None
     except stdnum_exceptions.InvalidChecksum:
-        raise ValidationError("身份证号校验位不正确，请核对最后一位。", code="id_checksum") from None
+        raise ValidationError(_("身份证号校验位不正确，请核对最后一位。"), code="id_checksum") from None
     except stdnum_exceptions.InvalidComponent:
-        raise ValidationError("身份证号中的出生日期或地区码无效。", code="id_component") from None
+        raise ValidationError(_("身份证号中的出生日期或地区码无效。"), code="id_component") from None
     birth_date = ric.get_birth_date(number)
     if birth_date > (today or timezone.localdate()):
-        raise ValidationError("身份证号中的出生日期晚于今天。", code="id_future")
+        raise ValidationError(_("身份证号中的出生日期晚于今天。"), code="id_future")
     gender = Gender.MALE if int(number[16]) % 2 == 1 else Gender.FEMALE
     return Identity(id_number=number, birth_date=birth_date, gender=gender)
 
@@ -52,17 +53,17 @@ def normalise_credit_code(value: str) -> str:
     try:
         uscc.validate(code)
     except stdnum_exceptions.InvalidLength:
-        raise ValidationError("统一社会信用代码应为 18 位。", code="uscc_length") from None
+        raise ValidationError(_("统一社会信用代码应为 18 位。"), code="uscc_length") from None
     except stdnum_exceptions.InvalidChecksum:
-        raise ValidationError("统一社会信用代码校验位不正确，请核对。", code="uscc_checksum") from None
+        raise ValidationError(_("统一社会信用代码校验位不正确，请核对。"), code="uscc_checksum") from None
     except stdnum_exceptions.ValidationError:
-        raise ValidationError("统一社会信用代码格式不正确。", code="uscc_format") from None
+        raise ValidationError(_("统一社会信用代码格式不正确。"), code="uscc_format") from None
     return code
 
 
 def validate_phone(value: str) -> None:
     if not PHONE_RE.match(value or ""):
-        raise ValidationError("请输入 11 位中国大陆手机号码。", code="phone")
+        raise ValidationError(_("请输入 11 位中国大陆手机号码。"), code="phone")
 
 
 def mask_id_number(id_number: str) -> str:

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect, JsonRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates import permissions, rules
@@ -105,7 +106,7 @@ def register(request):
             _add_errors(form, error, password_field="password1")
         else:
             login(request, profile.user, backend="candidates.auth.IdNumberOrPhoneBackend")
-            messages.success(request, "注册成功。请在下方查看您需要参加的核查。")
+            messages.success(request, _("注册成功。请在下方查看您需要参加的核查。"))
             return redirect("candidates:dashboard")
     return render(request, "candidates/register.html", {"form": form})
 
@@ -155,7 +156,7 @@ def application_start_view(request, entry_id: int):
         for message in error.messages:
             messages.error(request, message)
         return redirect("candidates:dashboard")
-    messages.success(request, "已创建申请。请先填写申报信息。")
+    messages.success(request, _("已创建申请。请先填写申报信息。"))
     return redirect("candidates:declare", pk=application.pk)
 
 
@@ -188,7 +189,7 @@ def application_declare_view(request, pk: int):
     if not permissions.is_applicant(request.user, application):
         raise Http404
     if not application.is_editable:
-        messages.info(request, "申请已提交，申报信息不能再修改。")
+        messages.info(request, _("申请已提交，申报信息不能再修改。"))
         return redirect("candidates:application", pk=pk)
     form = DeclarationForm(request.POST or None, instance=application)
     formset = WorkPeriodFormSet(
@@ -199,7 +200,7 @@ def application_declare_view(request, pk: int):
         if form_ok and formset_ok:
             data = {**form.cleaned_data, "work_history": formset.history()}
             if not data["work_history"] and data["application_kind"] != "addition":
-                formset.non_form_errors().append("请至少填写一段工作经历。")
+                formset.non_form_errors().append(_("请至少填写一段工作经历。"))
             else:
                 employer = organisation_for(
                     name=data["employer_name"], credit_code=data["employer_credit_code"]
@@ -211,7 +212,7 @@ def application_declare_view(request, pk: int):
                 except ValidationError as error:
                     messages.error(request, " ".join(error.messages))
                     return redirect("candidates:application", pk=pk)
-                messages.success(request, "申报信息已保存。请按材料清单上传扫描件。")
+                messages.success(request, _("申报信息已保存。请按材料清单上传扫描件。"))
                 return redirect("candidates:application", pk=pk)
     return render(
         request,
@@ -245,7 +246,7 @@ def material_upload_view(request, pk: int, kind: str):
         for message in errors:
             messages.error(request, message)
         return HttpResponseRedirect(target)
-    message = f"已上传 {len(versions)} 个文件。"
+    message = _("已上传 {count} 个文件。").format(count=len(versions))
     if wants_json:
         messages.success(request, message)
         return JsonResponse({"ok": True, "redirect": target})
@@ -265,7 +266,9 @@ def material_retire_view(request, version_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"已移除文件“{version.original_name}”（原文件仍保存在系统中）。")
+        messages.success(
+            request, _("已移除文件“{name}”（原文件仍保存在系统中）。").format(name=version.original_name)
+        )
     return redirect(
         reverse("candidates:application", kwargs={"pk": application.pk}) + f"#item-{version.material.kind}"
     )
@@ -283,7 +286,7 @@ def application_submit_view(request, pk: int):
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, "申报成功。可下载申报回执留存。")
+        messages.success(request, _("申报成功。可下载申报回执留存。"))
     return redirect("candidates:application", pk=pk)
 
 
@@ -355,7 +358,7 @@ def application_document(request, pk: int, kind: str):
         if kind == DocumentKind.RECEIPT and application.submitted_at is None:
             raise Http404
         if kind == DocumentKind.APPLICATION_FORM and not application.declared_at:
-            messages.error(request, "请先填写并保存申报信息，再下载报名表。")
+            messages.error(request, _("请先填写并保存申报信息，再下载报名表。"))
             return redirect("candidates:application", pk=pk)
         enqueue_on_commit("candidates.render_document", application_id=application.pk, kind=kind)
         return render(

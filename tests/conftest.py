@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests import factories
 
@@ -16,6 +17,14 @@ def private_storage(settings, tmp_path):
     }
     settings.AWS_STORAGE_BUCKET_NAME = ""
     return root
+
+
+@pytest.fixture(autouse=True)
+def chinese_by_default():
+    """Each test starts in the portal's default language, whatever a previous request switched to."""
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
 
 
 @pytest.fixture(autouse=True)

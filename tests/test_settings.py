@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "import json, django; from django.conf import settings as s; django.setup(); "
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
-    "'broker': s.CELERY_BROKER_URL, 'storage': s.STORAGES['default'], 'cache': s.CACHES['default']['BACKEND'], "
+    "'broker': s.CELERY_BROKER_URL, 'storage': s.STORAGES['default'], "
+    "'cache': s.CACHES['default']['BACKEND'], "
     "'tz': s.TIME_ZONE, 'lang': s.LANGUAGE_CODE, 'langs': [c for c, _ in s.LANGUAGES]}, default=str))"
 )
 PORTAL_ENV = (

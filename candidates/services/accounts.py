@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from candidates.models import CandidateProfile
 from candidates.validators import parse_id_number, validate_phone
@@ -17,12 +18,12 @@ def candidate_register(
     validate_phone(phone)
     real_name = real_name.strip()
     if not real_name:
-        raise ValidationError({"real_name": "请填写姓名。"})
+        raise ValidationError({"real_name": _("请填写姓名。")})
     errors = {}
     if CandidateProfile.objects.filter(id_number=identity.id_number).exists():
-        errors["id_number"] = "该身份证号已注册，请直接登录；忘记密码请联系所在市州人社局。"
+        errors["id_number"] = _("该身份证号已注册，请直接登录；忘记密码请联系所在市州人社局。")
     if CandidateProfile.objects.filter(phone=phone).exists():
-        errors["phone"] = "该手机号码已被其他账号使用。"
+        errors["phone"] = _("该手机号码已被其他账号使用。")
     if errors:
         raise ValidationError(errors)
     User = get_user_model()
@@ -47,5 +48,5 @@ def candidate_register(
                 data={"real_name": real_name, "phone": phone},
             )
     except IntegrityError:
-        raise ValidationError({"id_number": "该身份证号或手机号码已注册。"}) from None
+        raise ValidationError({"id_number": _("该身份证号或手机号码已注册。")}) from None
     return profile

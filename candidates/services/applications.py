@@ -7,6 +7,7 @@ import json
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from candidates import rules
 from candidates.enums import (
@@ -67,17 +68,16 @@ def application_start_refusal(
     meeting the entry conditions: such a person is not accepted again (seed 000, 001).
     """
     if (entry.exam_id, entry.exam_year) in failed_exams:
-        return (
-            f"您已参加过{entry.exam_year}年度{entry.exam}考后人工核查，因不符合报考条件未通过，"
-            "按规定不再受理。"
+        return _("您已参加过{year}年度{exam}考后人工核查，因不符合报考条件未通过，按规定不再受理。").format(
+            year=entry.exam_year, exam=entry.exam
         )
     if entry.status == RosterStatus.ABSENT:
-        return "您未在规定时间内参加本轮核查，请关注补办公告。"
+        return _("您未在规定时间内参加本轮核查，请关注补办公告。")
     state = entry.round.window_state(now)
     if state == "upcoming":
-        return f"本轮申报尚未开始，开始时间：{_fmt_dt(entry.round.opens_at)}。"
+        return _("本轮申报尚未开始，开始时间：{when}。").format(when=_fmt_dt(entry.round.opens_at))
     if state == "closed":
-        return f"本轮申报已于 {_fmt_dt(entry.round.closes_at)} 截止。"
+        return _("本轮申报已于 {when} 截止。").format(when=_fmt_dt(entry.round.closes_at))
     return None
 
 
@@ -95,7 +95,7 @@ def application_start(
     """Open a draft application for a roster entry naming this candidate."""
     now = now or timezone.now()
     if entry.id_number != candidate.id_number:
-        raise PermissionDenied("该核查名单记录不属于您。")
+        raise PermissionDenied(_("该核查名单记录不属于您。"))
     with transaction.atomic():
         entry = RosterEntry.objects.select_for_update().select_related("round", "exam").get(pk=entry.pk)
         existing = Application.objects.filter(roster_entry=entry).first()
@@ -152,7 +152,7 @@ def declaration_digest(application: Application) -> str:
 
 def organisation_for(*, name: str, credit_code: str) -> Organisation:
     """The employer with this credit code, created with the given name if unknown."""
-    organisation, _ = Organisation.objects.get_or_create(
+    organisation, _created = Organisation.objects.get_or_create(
         credit_code=credit_code, defaults={"name": name.strip()}
     )
     return organisation
@@ -167,7 +167,7 @@ def application_declare(
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
-            raise ValidationError("申请已提交，申报信息不能再修改。", code="locked")
+            raise ValidationError(_("申请已提交，申报信息不能再修改。"), code="locked")
         before = _declaration_snapshot(application)
         for field in DECLARATION_FIELDS:
             if field in data:
@@ -188,27 +188,27 @@ def declaration_problems(application: Application) -> dict[str, str]:
     """Fields the declaration still lacks before it can be submitted."""
     problems = {}
     if not application.declared_at:
-        problems["declaration"] = "请先填写并保存申报信息。"
+        problems["declaration"] = _("请先填写并保存申报信息。")
         return problems
     if application.application_kind != ApplicationKind.ADDITION:
         required = {
-            "employer": "工作单位",
-            "major": "所学专业",
-            "education_level": "学历",
-            "education_type": "学历类型",
-            "school": "毕业院校",
-            "graduation_date": "毕业时间",
-            "work_start_date": "参加相关专业工作时间",
+            "employer": _("工作单位"),
+            "major": _("所学专业"),
+            "education_level": _("学历"),
+            "education_type": _("学历类型"),
+            "school": _("毕业院校"),
+            "graduation_date": _("毕业时间"),
+            "work_start_date": _("参加相关专业工作时间"),
         }
         for field, label in required.items():
             if not getattr(application, field if field != "employer" else "employer_id"):
-                problems[field] = f"请填写{label}。"
+                problems[field] = _("请填写{label}。").format(label=label)
         if application.education_type == EducationType.TECHNICAL and not application.technical_class:
-            problems["technical_class"] = "技工院校学历请选择班级类型。"
+            problems["technical_class"] = _("技工院校学历请选择班级类型。")
         if not application.work_history:
-            problems["work_history"] = "请至少填写一段工作经历。"
+            problems["work_history"] = _("请至少填写一段工作经历。")
     elif not application.employer_id:
-        problems["employer"] = "请填写工作单位。"
+        problems["employer"] = _("请填写工作单位。")
     return problems
 
 
@@ -238,12 +238,16 @@ def application_transition(
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status != application.status:
             raise StaleApplication(
-                f"该申请的状态已被他人更新为“{locked.get_status_display()}”，本次操作未生效。",
+                _("该申请的状态已被他人更新为“{status}”，本次操作未生效。").format(
+                    status=locked.get_status_display()
+                ),
                 code="stale",
             )
         if to not in ALLOWED_TRANSITIONS.get(locked.status, frozenset()):
             raise TransitionError(
-                f"不能从“{locked.get_status_display()}”变更为“{ApplicationStatus(to).label}”。",
+                _("不能从“{source}”变更为“{target}”。").format(
+                    source=locked.get_status_display(), target=ApplicationStatus(to).label
+                ),
                 code="transition",
             )
         previous = locked.status
@@ -273,18 +277,20 @@ def application_submit(
     if application.candidate.user_id != actor.pk:
         raise PermissionDenied
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.EMPLOYER_RETURNED):
-        raise ValidationError("该申请已提交，无需重复申报。", code="submitted")
+        raise ValidationError(_("该申请已提交，无需重复申报。"), code="submitted")
     if not application.round.is_open(now):
         state = application.round.window_state(now)
         when = _fmt_dt(application.round.opens_at if state == "upcoming" else application.round.closes_at)
-        message = f"申报尚未开始（{when} 开始）。" if state == "upcoming" else f"申报已于 {when} 截止。"
+        message = (
+            _("申报尚未开始（{when} 开始）。") if state == "upcoming" else _("申报已于 {when} 截止。")
+        ).format(when=when)
         raise ValidationError(message, code="window")
     problems = declaration_problems(application)
     if problems:
         raise ValidationError(list(problems.values()), code="declaration")
     missing = missing_materials(application)
     if missing:
-        raise ValidationError([f"请上传：{r.label}" for r in missing], code="materials")
+        raise ValidationError([_("请上传：{item}").format(item=r.label) for r in missing], code="materials")
     employer_reviews = application.employer.hr_accounts.exists()
     to = ApplicationStatus.EMPLOYER_REVIEW if employer_reviews else ApplicationStatus.CITY_REVIEW
     with transaction.atomic():

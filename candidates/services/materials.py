@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from candidates.enums import PreviewStatus
@@ -27,7 +28,7 @@ def _check_editable(*, application: Application, actor) -> None:
     if application.candidate.user_id != actor.pk:
         raise PermissionDenied
     if not application.is_editable:
-        raise ValidationError("申请已提交，材料不能再修改。", code="locked")
+        raise ValidationError(_("申请已提交，材料不能再修改。"), code="locked")
 
 
 def material_upload(*, application: Application, kind: str, files: list, actor) -> list[MaterialVersion]:
@@ -35,9 +36,9 @@ def material_upload(*, application: Application, kind: str, files: list, actor) 
     none is stored and the earlier files stay as they were."""
     _check_editable(application=application, actor=actor)
     if kind not in {r.code for r in application.required_materials()}:
-        raise ValidationError("该材料不在您的材料清单中。", code="kind")
+        raise ValidationError(_("该材料不在您的材料清单中。"), code="kind")
     if not files:
-        raise ValidationError("请选择要上传的文件。", code="required")
+        raise ValidationError(_("请选择要上传的文件。"), code="required")
     errors = []
     inspected = []
     for upload in files:
@@ -50,14 +51,16 @@ def material_upload(*, application: Application, kind: str, files: list, actor) 
         raise ValidationError(errors, code="invalid")
 
     with transaction.atomic():
-        material, _ = Material.objects.get_or_create(application=application, kind=kind)
+        material, _created = Material.objects.get_or_create(application=application, kind=kind)
         material = Material.objects.select_for_update().get(pk=material.pk)
         current = material.versions.filter(retired_at__isnull=True).count()
         limit = settings.PORTAL_MATERIAL_MAX_FILES
         if current + len(inspected) > limit:
             raise ValidationError(
-                f"每项材料最多 {limit} 个文件，已有 {current} 个。请先移除不需要的文件，"
-                "或将多页合并为一个 PDF。",
+                _(
+                    "每项材料最多 {limit} 个文件，已有 {current} 个。请先移除不需要的文件，"
+                    "或将多页合并为一个 PDF。"
+                ).format(limit=limit, current=current),
                 code="count",
             )
         number = (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1

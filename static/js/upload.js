@@ -9,11 +9,12 @@
     var bar = form.querySelector("progress");
     var status = form.querySelector(".upload-status");
     var button = form.querySelector("button[type=submit]");
+    var msg = form.dataset;
     form.addEventListener("submit", function (event) {
       var input = form.querySelector("input[type=file]");
       if (!input.files.length) {
         event.preventDefault();
-        status.textContent = "请选择要上传的文件。";
+        status.textContent = msg.msgChoose;
         return;
       }
       event.preventDefault();
@@ -24,32 +25,32 @@
       bar.hidden = false;
       bar.value = 0;
       button.disabled = true;
-      status.textContent = "正在上传……";
+      status.textContent = msg.msgUploading + "…";
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) {
           var percent = Math.round((e.loaded / e.total) * 100);
           bar.value = percent;
-          status.textContent = "正在上传 " + percent + "%";
+          status.textContent = msg.msgUploading + " " + percent + "%";
         }
       });
       xhr.addEventListener("load", function () {
         var data = null;
         try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
         if (data && data.ok) {
-          status.textContent = "上传完成。";
+          status.textContent = msg.msgDone;
           window.location.assign(data.redirect);
           window.location.reload();
           return;
         }
         button.disabled = false;
         bar.hidden = true;
-        status.textContent = data && data.errors ? data.errors.join(" ") : "上传失败，请重试。";
+        status.textContent = data && data.errors ? data.errors.join(" ") : msg.msgFailed;
         status.classList.add("error");
       });
       xhr.addEventListener("error", function () {
         button.disabled = false;
         bar.hidden = true;
-        status.textContent = "网络中断，上传未完成，请重试。已上传的文件不受影响。";
+        status.textContent = msg.msgNetwork;
         status.classList.add("error");
       });
       xhr.send(new FormData(form));

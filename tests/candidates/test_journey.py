@@ -233,3 +233,16 @@ def test_home_lists_open_rounds(client):
     round_ = factories.RoundFactory(name="2026年度社会工作者考后人工核查")
     page = client.get(reverse("candidates:home")).content.decode()
     assert round_.name in page
+
+
+def test_english_is_available_through_the_switch(client):
+    assert "考生注册" in client.get(reverse("candidates:home")).content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    page = client.get(reverse("candidates:home")).content.decode()
+    assert "Candidate registration" in page and "考生注册" not in page
+    assert '<html lang="en">' in page
+    errors = register(client, "430102199003071235").context["form"].errors
+    assert errors["id_number"] == ["The ID number check digit is wrong; check the last character."]
+    checklist = client.get(reverse("candidates:self_check") + "?kind=addition").content.decode()
+    assert "(5) First specialty qualification certificate" in checklist
