@@ -246,3 +246,9 @@ def test_english_is_available_through_the_switch(client):
     assert errors["id_number"] == ["The ID number check digit is wrong; check the last character."]
     checklist = client.get(reverse("candidates:self_check") + "?kind=addition").content.decode()
     assert "(5) First specialty qualification certificate" in checklist
+
+
+def test_chinese_by_default_whatever_the_browser_asks(client):
+    page = client.get(reverse("candidates:home"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert "考生注册" in page.content.decode()
+    assert page["Content-Language"] == "zh-hans"
