@@ -1,5 +1,6 @@
 import datetime
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -104,6 +105,12 @@ class VerificationRound(models.Model):
     opens_at = models.DateTimeField("申报开始时间")
     closes_at = models.DateTimeField("申报截止时间")
     publication_at = models.DateTimeField("公示时间", null=True, blank=True)
+    appeal_closes_at = models.DateTimeField(
+        "申辩截止时间", null=True, blank=True, help_text="不填则本轮不受理申辩。"
+    )
+    work_cutoff = models.DateField(
+        "工作年限计算截止日期", null=True, blank=True, help_text="不填则按考试年度 12 月 31 日计算。"
+    )
     contact_phones = models.CharField("咨询电话", max_length=200, blank=True)
     contact_address = models.CharField("联系地址", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -132,6 +139,13 @@ class VerificationRound(models.Model):
 
     def is_open(self, now: datetime.datetime | None = None) -> bool:
         return self.window_state(now) == "open"
+
+    @property
+    def work_cutoff_date(self) -> datetime.date:
+        return self.work_cutoff or datetime.date(self.exam_year, 12, 31)
+
+    def appeals_open(self, now: datetime.datetime | None = None) -> bool:
+        return self.appeal_closes_at is not None and (now or timezone.now()) < self.appeal_closes_at
 
 
 class RosterEntry(models.Model):
@@ -214,6 +228,16 @@ class Application(models.Model):
     declared_at = models.DateTimeField("申报信息填写时间", null=True, blank=True)
 
     stamped_on_paper = models.BooleanField("纸质盖章（单位无初审账号）", default=False)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="领取人",
+    )
+    claimed_until = models.DateTimeField("领取有效期至", null=True, blank=True)
+    fix_deadline = models.DateTimeField("修改（补正）截止时间", null=True, blank=True)
     submitted_at = models.DateTimeField("申报时间", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -238,8 +262,23 @@ class Application(models.Model):
         """The number printed on the receipt and quoted on the phone."""
         return f"HC{self.round.exam_year}{self.pk:08d}"
 
+    @cached_property
+    def employer_reviews_online(self) -> bool:
+        """Fixed at submission; before it, whether the employer has HR accounts now."""
+        if self.submitted_at:
+            return not self.stamped_on_paper
+        return bool(self.employer_id) and self.employer.hr_accounts.exists()
+
     def required_materials(self) -> list[rules.Requirement]:
         return rules.required_materials(self)
+
+    def is_claimed_by_other(self, user, now: datetime.datetime | None = None) -> bool:
+        return (
+            self.claimed_by_id is not None
+            and self.claimed_by_id != user.pk
+            and self.claimed_until is not None
+            and self.claimed_until > (now or timezone.now())
+        )
 
 
 def material_upload_to(instance, filename):
@@ -264,6 +303,7 @@ class Material(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="materials")
     kind = models.CharField("材料", max_length=40, choices=rules.MATERIAL_KIND_CHOICES)
+    reopened = models.BooleanField("补正中", default=False, help_text="核查人员要求补正的材料重新开放上传。")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -311,6 +351,23 @@ class MaterialVersion(models.Model):
         return self.retired_at is None
 
 
+class MaterialPage(models.Model):
+    """A page of a stored file rendered as an image for the reviewers' viewer."""
+
+    version = models.ForeignKey(MaterialVersion, on_delete=models.PROTECT, related_name="pages")
+    number = models.PositiveIntegerField()
+    image = models.FileField(upload_to=preview_upload_to, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["version", "number"]
+        constraints = [models.UniqueConstraint(fields=["version", "number"], name="page_unique_number")]
+
+    def __str__(self):
+        return f"{self.version} p{self.number}"
+
+
 class GeneratedDocument(models.Model):
     """A PDF the portal rendered for an application (receipt, pre-filled form)."""
 
@@ -331,6 +388,30 @@ class GeneratedDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.application_id}"
+
+
+class Message(models.Model):
+    """A message to a user (the candidate's message list), also sent by email."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="portal_messages"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "站内消息"
+        indexes = [models.Index(fields=["recipient", "-created_at"])]
+
+    def __str__(self):
+        return self.subject
 
 
 class AuditEvent(models.Model):

@@ -45,6 +45,7 @@ CATEGORY_LABELS = {
     "三": _("（三）"),
     "四": _("（四）"),
     "五": _("（五）"),
+    "申辩": _("申辩："),
 }
 
 
@@ -59,6 +60,15 @@ APPLICATION_FORM = _req(
     _(
         "国家统一制发的《资格考试报名表》1份，本人签名，加盖单位公章或人事（人力资源）部门公章，"
         "并在表格上方空白处注明本人手机号码。可在本系统下载已预填的报名表，打印后签名盖章再扫描上传。"
+    ),
+)
+APPLICATION_FORM_ONLINE = _req(
+    "application_form",
+    "一",
+    _("资格考试报名表"),
+    _(
+        "《资格考试报名表》1份，本人签名后扫描上传，并在表格上方空白处注明本人手机号码。"
+        "您的单位已开通本系统在线初审，单位盖章由单位人事部门在线完成，无须纸质盖章。"
     ),
 )
 WORK_YEARS = _req(
@@ -171,6 +181,13 @@ EDU_DIPLOMA = _req(
     _("毕业证书原件的彩色扫描件，与毕业生登记表一并提供。"),
 )
 
+APPEAL_EVIDENCE = _req(
+    "appeal_evidence",
+    "申辩",
+    _("申辩材料"),
+    _("申辩时提交的新证明材料，如补充的学历、工作年限或职称证明，用以说明核查结论有误。"),
+)
+
 ALL_REQUIREMENTS = {
     r.code: r
     for r in (
@@ -191,6 +208,7 @@ ALL_REQUIREMENTS = {
         EDU_DIPLOMA,
         EXEMPTION_PROOF,
         FIRST_QUALIFICATION,
+        APPEAL_EVIDENCE,
     )
 }
 MATERIAL_KIND_CHOICES = [(r.code, r.label) for r in ALL_REQUIREMENTS.values()]
@@ -203,6 +221,7 @@ class Declaration(Protocol):
     chsi_registered: bool
     school_outside_hunan: bool
     certification_report_unavailable: bool
+    employer_reviews_online: bool
 
 
 @dataclass(frozen=True)
@@ -215,6 +234,7 @@ class DeclarationFacts:
     chsi_registered: bool = True
     school_outside_hunan: bool = False
     certification_report_unavailable: bool = False
+    employer_reviews_online: bool = False
 
 
 def special_case_applies(declaration: Declaration) -> bool:
@@ -265,10 +285,18 @@ def education_proof(declaration: Declaration) -> list[Requirement]:
 
 
 def required_materials(declaration: Declaration) -> list[Requirement]:
-    """The whole checklist for a declaration, in the order of the notices."""
+    """The whole checklist for a declaration, in the order of the notices.
+
+    When the employer reviews online, its HR department stamps the form as an attestation
+    and issues the work-years proof in the portal, so the candidate uploads only the
+    signed form for (一) and nothing for (二).
+    """
     if declaration.application_kind == ApplicationKind.ADDITION:
         return [FIRST_QUALIFICATION]
-    items = [APPLICATION_FORM, WORK_YEARS, *education_proof(declaration)]
+    if declaration.employer_reviews_online:
+        items = [APPLICATION_FORM_ONLINE, *education_proof(declaration)]
+    else:
+        items = [APPLICATION_FORM, WORK_YEARS, *education_proof(declaration)]
     if declaration.application_kind == ApplicationKind.EXEMPTION:
         items.append(EXEMPTION_PROOF)
     return items

@@ -6,9 +6,10 @@ from celery import shared_task
 from django.utils import timezone
 
 from candidates.enums import PreviewStatus
-from candidates.models import Application, MaterialVersion
+from candidates.models import Application, MaterialVersion, Message
 from candidates.services.documents import document_render
 from candidates.services.materials import material_preview_render
+from candidates.services.messages import message_email
 
 
 @shared_task(name="candidates.material_preview", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
@@ -44,3 +45,11 @@ def task_catch_up() -> None:
     )
     for application_id in submitted.values_list("pk", flat=True)[:500]:
         task_render_document.delay(application_id=application_id, kind="receipt")
+
+
+@shared_task(name="candidates.email_message", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def task_email_message(*, message_id: int) -> None:
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None:
+        return
+    message_email(message=message)

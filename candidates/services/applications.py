@@ -265,48 +265,88 @@ def application_transition(
     return application
 
 
+def _window_refusal(round_, now: datetime.datetime) -> str | None:
+    state = round_.window_state(now)
+    if state == "upcoming":
+        return _("申报尚未开始（{when} 开始）。").format(when=_fmt_dt(round_.opens_at))
+    if state == "closed":
+        return _("申报已于 {when} 截止。").format(when=_fmt_dt(round_.closes_at))
+    return None
+
+
+RESUBMITTABLE = (ApplicationStatus.EMPLOYER_RETURNED, ApplicationStatus.SUPPLEMENT)
+
+
 def application_submit(
     *, application: Application, actor, now: datetime.datetime | None = None
 ) -> Application:
-    """申报: inside the window, with the declaration and the checklist complete.
+    """申报, and resubmission after the employer returned it or a reviewer asked for a
+    supplement (补正).
 
-    Goes to the employer's initial review when the employer has HR accounts on the
-    portal, otherwise straight to the city, marked as stamped on paper.
+    A first submission must be inside the window, with the declaration and the checklist
+    complete; it goes to the employer's initial review when the employer has HR accounts
+    on the portal, otherwise straight to the city, marked as stamped on paper. A
+    resubmission must come before its fix deadline (after an employer's return, the open
+    window also counts).
     """
     now = now or timezone.now()
     if application.candidate.user_id != actor.pk:
         raise PermissionDenied
-    if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.EMPLOYER_RETURNED):
+    status = application.status
+    if status == ApplicationStatus.DRAFT:
+        refusal = _window_refusal(application.round, now)
+        if refusal:
+            raise ValidationError(refusal, code="window")
+    elif status in RESUBMITTABLE:
+        in_time = application.fix_deadline is not None and now < application.fix_deadline
+        if status == ApplicationStatus.EMPLOYER_RETURNED and application.round.is_open(now):
+            in_time = True
+        if not in_time:
+            raise ValidationError(
+                _("修改期限已于 {when} 截止，不能再提交。").format(
+                    when=_fmt_dt(application.fix_deadline or application.round.closes_at)
+                ),
+                code="deadline",
+            )
+    else:
         raise ValidationError(_("该申请已提交，无需重复申报。"), code="submitted")
-    if not application.round.is_open(now):
-        state = application.round.window_state(now)
-        when = _fmt_dt(application.round.opens_at if state == "upcoming" else application.round.closes_at)
-        message = (
-            _("申报尚未开始（{when} 开始）。") if state == "upcoming" else _("申报已于 {when} 截止。")
-        ).format(when=when)
-        raise ValidationError(message, code="window")
     problems = declaration_problems(application)
     if problems:
         raise ValidationError(list(problems.values()), code="declaration")
     missing = missing_materials(application)
     if missing:
         raise ValidationError([_("请上传：{item}").format(item=r.label) for r in missing], code="materials")
-    employer_reviews = application.employer.hr_accounts.exists()
-    to = ApplicationStatus.EMPLOYER_REVIEW if employer_reviews else ApplicationStatus.CITY_REVIEW
+
+    if status == ApplicationStatus.DRAFT:
+        online = application.employer_reviews_online
+        to = ApplicationStatus.EMPLOYER_REVIEW if online else ApplicationStatus.CITY_REVIEW
+        changes = {"submitted_at": now, "stamped_on_paper": not online}
+    else:
+        to = (
+            ApplicationStatus.EMPLOYER_REVIEW
+            if status == ApplicationStatus.EMPLOYER_RETURNED
+            else ApplicationStatus.CITY_REVIEW
+        )
+        changes = {"fix_deadline": None}
     with transaction.atomic():
         application_transition(
             application=application,
             to=to,
             actor=actor,
             now=now,
-            changes={"submitted_at": now, "stamped_on_paper": not employer_reviews},
+            changes=changes,
             data={
                 "declaration": _declaration_snapshot(application),
                 "materials": material_manifest(application),
+                "resubmission": status != ApplicationStatus.DRAFT,
             },
         )
-        RosterEntry.objects.filter(pk=application.roster_entry_id).update(status=RosterStatus.APPLIED)
-    enqueue_on_commit("candidates.render_document", application_id=application.pk, kind="receipt")
+        if status == ApplicationStatus.DRAFT:
+            RosterEntry.objects.filter(pk=application.roster_entry_id).update(status=RosterStatus.APPLIED)
+        else:
+            application.materials.filter(reopened=True).update(reopened=False)
+    if status == ApplicationStatus.DRAFT:
+        enqueue_on_commit("candidates.render_document", application_id=application.pk, kind="receipt")
     return application
 
 

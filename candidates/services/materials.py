@@ -1,5 +1,6 @@
 """Writes on materials: upload (a new version), retire, and the preview image."""
 
+import datetime
 import io
 import logging
 
@@ -13,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from candidates.enums import PreviewStatus
+from candidates.enums import ApplicationStatus, PreviewStatus
 from candidates.jobs import enqueue_on_commit
-from candidates.models import Application, Material, MaterialVersion
+from candidates.models import Application, Material, MaterialPage, MaterialVersion
 from candidates.uploads import clean_original_name, inspect_upload
 
 from .audit import audit_record
@@ -24,19 +25,39 @@ logger = logging.getLogger(__name__)
 PREVIEW_MAX_SIDE = 1600
 
 
-def _check_editable(*, application: Application, actor) -> None:
+def reopened_kinds(*, application: Application, now: datetime.datetime | None = None) -> set[str]:
+    """Items a reviewer reopened for a supplement (补正), while its deadline has not passed."""
+    if application.status != ApplicationStatus.SUPPLEMENT or not application.fix_deadline:
+        return set()
+    if application.fix_deadline <= (now or timezone.now()):
+        return set()
+    return set(application.materials.filter(reopened=True).values_list("kind", flat=True))
+
+
+def _check_open(*, application: Application, kind: str, actor) -> None:
+    """The applicant may change this item: while the application is editable, or while a
+    reviewer has reopened it for a supplement."""
     if application.candidate.user_id != actor.pk:
         raise PermissionDenied
-    if not application.is_editable:
-        raise ValidationError(_("申请已提交，材料不能再修改。"), code="locked")
+    if application.is_editable or kind in reopened_kinds(application=application):
+        return
+    if application.status == ApplicationStatus.SUPPLEMENT:
+        raise ValidationError(_("该材料不在补正范围内，或补正期限已过。"), code="locked")
+    raise ValidationError(_("申请已提交，材料不能再修改。"), code="locked")
 
 
 def material_upload(*, application: Application, kind: str, files: list, actor) -> list[MaterialVersion]:
-    """Add files to a checklist item. Every file is checked first; if any is refused,
-    none is stored and the earlier files stay as they were."""
-    _check_editable(application=application, actor=actor)
+    """The candidate adds files to a checklist item."""
+    _check_open(application=application, kind=kind, actor=actor)
     if kind not in {r.code for r in application.required_materials()}:
         raise ValidationError(_("该材料不在您的材料清单中。"), code="kind")
+    return material_store(application=application, kind=kind, files=files, actor=actor)
+
+
+def material_store(*, application: Application, kind: str, files: list, actor) -> list[MaterialVersion]:
+    """Store files as new versions of an item. Every file is checked first; if any is
+    refused, none is stored and the earlier files stay as they were. Who may store what,
+    and when, is the caller's rule."""
     if not files:
         raise ValidationError(_("请选择要上传的文件。"), code="required")
     errors = []
@@ -104,7 +125,7 @@ def material_upload(*, application: Application, kind: str, files: list, actor) 
 def material_version_retire(*, version: MaterialVersion, actor) -> MaterialVersion:
     """Take a file out of the current set. The file and its row stay stored."""
     application = version.material.application
-    _check_editable(application=application, actor=actor)
+    _check_open(application=application, kind=version.material.kind, actor=actor)
     with transaction.atomic():
         locked = MaterialVersion.objects.select_for_update().get(pk=version.pk)
         if locked.retired_at is not None:
@@ -122,32 +143,59 @@ def material_version_retire(*, version: MaterialVersion, actor) -> MaterialVersi
     return locked
 
 
-def _render_preview(version: MaterialVersion) -> bytes:
+PAGE_RENDER_LIMIT = 30
+
+
+def _page_images(version: MaterialVersion) -> list[Image.Image]:
+    """Each page as an upright RGB image no larger than the viewer needs."""
     with version.file.open("rb") as stored:
         if version.content_type == "application/pdf":
             pdf = pypdfium2.PdfDocument(stored.read())
             try:
-                page = pdf[0]
-                width = page.get_width()
-                scale = min(2.0, PREVIEW_MAX_SIDE / max(width, 1))
-                image = page.render(scale=scale).to_pil()
+                images = []
+                for index in range(min(len(pdf), PAGE_RENDER_LIMIT)):
+                    page = pdf[index]
+                    scale = min(2.0, PREVIEW_MAX_SIDE / max(page.get_width(), page.get_height(), 1))
+                    images.append(page.render(scale=scale).to_pil().convert("RGB"))
+                return images
             finally:
                 pdf.close()
-        else:
-            with Image.open(stored, formats=["JPEG", "PNG"]) as original:
-                image = ImageOps.exif_transpose(original)
-                image.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
-                image = image.convert("RGB")
+        with Image.open(stored, formats=["JPEG", "PNG"]) as original:
+            image = ImageOps.exif_transpose(original)
+            image.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
+            return [image.convert("RGB")]
+
+
+def _jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
     # Re-encoded from pixels: no metadata or trailing payload of the upload travels on.
-    image.convert("RGB").save(out, "JPEG", quality=82, optimize=True)
+    image.save(out, "JPEG", quality=82, optimize=True)
     return out.getvalue()
 
 
 def material_preview_render(*, version: MaterialVersion) -> MaterialVersion:
-    """Make the preview image (EXIF orientation applied, re-encoded). Idempotent."""
+    """Render every page (EXIF orientation applied, re-encoded as JPEG) for the viewer;
+    page 1 is also the thumbnail. Idempotent."""
     if version.preview_status == PreviewStatus.READY and version.preview:
         return version
+    try:
+        images = _page_images(version)
+    except Exception:
+        logger.exception("Preview failed for material version %s", version.pk)
+        version.preview_status = PreviewStatus.FAILED
+        version.save(update_fields=["preview_status"])
+        return version
+    with transaction.atomic():
+        pages = []
+        for number, image in enumerate(images, start=1):
+            page = MaterialPage(version=version, number=number, width=image.width, height=image.height)
+            page.image.save("page.jpg", ContentFile(_jpeg(image)), save=False)
+            page.save()
+            pages.append(page)
+        version.preview = pages[0].image.name
+        version.preview_status = PreviewStatus.READY
+        version.save(update_fields=["preview", "preview_status"])
+    return version
     try:
         data = _render_preview(version)
     except Exception:

@@ -83,4 +83,4 @@ def test_education_proof_empty_until_education_is_declared():
 def test_every_requirement_says_in_words_what_is_wanted():
     for requirement in rules.ALL_REQUIREMENTS.values():
         assert requirement.title and len(requirement.description) > 20
-        assert requirement.label.startswith(f"（{requirement.category}）")
+        assert str(requirement.label).startswith(str(rules.CATEGORY_LABELS[requirement.category]))
