@@ -196,14 +196,3 @@ def material_preview_render(*, version: MaterialVersion) -> MaterialVersion:
         version.preview_status = PreviewStatus.READY
         version.save(update_fields=["preview", "preview_status"])
     return version
-    try:
-        data = _render_preview(version)
-    except Exception:
-        logger.exception("Preview failed for material version %s", version.pk)
-        version.preview_status = PreviewStatus.FAILED
-        version.save(update_fields=["preview_status"])
-        return version
-    version.preview.save("preview.jpg", ContentFile(data), save=False)
-    version.preview_status = PreviewStatus.READY
-    version.save(update_fields=["preview", "preview_status"])
-    return version
