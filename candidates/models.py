@@ -236,6 +236,7 @@ class Application(models.Model):
         related_name="+",
         verbose_name="领取人",
     )
+    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
     claimed_until = models.DateTimeField("领取有效期至", null=True, blank=True)
     fix_deadline = models.DateTimeField("修改（补正）截止时间", null=True, blank=True)
     submitted_at = models.DateTimeField("申报时间", null=True, blank=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates import permissions, rules
-from candidates.models import Application, Material, MaterialVersion, RosterEntry
+from candidates.models import Application, Material, MaterialVersion, Message, RosterEntry
 from candidates.services.applications import application_start_refusal, failed_exams_for
 
 
@@ -90,7 +90,9 @@ def application_checklist(*, application: Application) -> list[ChecklistItem]:
     materials = {
         m.kind: m
         for m in Material.objects.filter(application=application).prefetch_related(
-            Prefetch("versions", queryset=MaterialVersion.objects.order_by("number"))
+            Prefetch(
+                "versions", queryset=MaterialVersion.objects.order_by("number").prefetch_related("pages")
+            )
         )
     }
     items = []
@@ -111,6 +113,13 @@ def application_checklist(*, application: Application) -> list[ChecklistItem]:
 class TimelineStep:
     label: str
     state: str  # "done", "current" or "todo"
+
+
+def messages_for(*, user, application: Application | None = None, limit: int = 30) -> list[Message]:
+    queryset = Message.objects.filter(recipient=user)
+    if application is not None:
+        queryset = queryset.filter(application=application)
+    return list(queryset[:limit])
 
 
 def application_timeline(*, application: Application, checklist: list[ChecklistItem]) -> list[TimelineStep]:

@@ -28,5 +28,6 @@ urlpatterns = [
     ),
     path("files/<int:version_id>/", views.material_file, name="file"),
     path("files/<int:version_id>/preview/", views.material_preview, name="preview"),
+    path("files/<int:version_id>/pages/<int:number>/", views.material_page, name="page"),
     path("files/<int:version_id>/retire/", views.material_retire_view, name="retire"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates import permissions, rules
-from candidates.enums import DocumentKind, RoundKind
+from candidates.enums import ApplicationStatus, DocumentKind, RoundKind
 from candidates.forms import (
     DeclarationForm,
     LoginForm,
@@ -32,6 +32,7 @@ from candidates.selectors import (
     application_timeline,
     applications_for_candidate,
     material_version_for_user,
+    messages_for,
     roster_options_for_candidate,
 )
 from candidates.services.accounts import candidate_register
@@ -44,7 +45,9 @@ from candidates.services.applications import (
 )
 from candidates.services.audit import audit_record
 from candidates.services.documents import document_current
-from candidates.services.materials import material_upload, material_version_retire
+from candidates.services.materials import material_upload, material_version_retire, reopened_kinds
+
+SUBMITTABLE = (ApplicationStatus.DRAFT, ApplicationStatus.EMPLOYER_RETURNED, ApplicationStatus.SUPPLEMENT)
 
 
 def _candidate_or_404(request):
@@ -139,6 +142,7 @@ def dashboard(request):
             "profile": profile,
             "options": roster_options_for_candidate(candidate=profile),
             "applications": applications_for_candidate(user=request.user),
+            "messages_list": messages_for(user=request.user),
         },
     )
 
@@ -164,6 +168,13 @@ def application_start_view(request, entry_id: int):
 def application_detail(request, pk: int):
     application = application_for_user(user=request.user, pk=pk)
     checklist = application_checklist(application=application)
+    is_owner = permissions.is_applicant(request.user, application)
+    if not is_owner:
+        open_kinds = set()
+    elif application.is_editable:
+        open_kinds = {item.requirement.code for item in checklist}
+    else:
+        open_kinds = reopened_kinds(application=application)
     return render(
         request,
         "candidates/application_detail.html",
@@ -175,7 +186,13 @@ def application_detail(request, pk: int):
             "missing": [item for item in checklist if not item.complete],
             "upload_form": MaterialUploadForm(),
             "can_edit": permissions.can_edit_application(request.user, application),
-            "is_applicant": permissions.is_applicant(request.user, application),
+            "is_applicant": is_owner,
+            "open_kinds": open_kinds,
+            "can_submit": is_owner and application.status in SUBMITTABLE,
+            "can_appeal": is_owner
+            and application.status == ApplicationStatus.FAILED
+            and application.round.appeals_open(),
+            "messages_list": messages_for(user=request.user, application=application) if is_owner else [],
             "form_document": document_current(application=application, kind=DocumentKind.APPLICATION_FORM),
             "receipt": document_current(application=application, kind=DocumentKind.RECEIPT),
             "now": timezone.now(),
@@ -280,13 +297,16 @@ def application_submit_view(request, pk: int):
     application = application_for_user(user=request.user, pk=pk)
     if not permissions.is_applicant(request.user, application):
         raise Http404
+    first = application.status == ApplicationStatus.DRAFT
     try:
         application_submit(application=application, actor=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("申报成功。可下载申报回执留存。"))
+        messages.success(
+            request, _("申报成功。可下载申报回执留存。") if first else _("已重新提交，请等待处理结果。")
+        )
     return redirect("candidates:application", pk=pk)
 
 
@@ -349,13 +369,28 @@ def material_preview(request, version_id: int):
 
 @login_required
 @require_GET
+def material_page(request, version_id: int, number: int):
+    version = material_version_for_user(user=request.user, pk=version_id)
+    page = version.pages.filter(number=number).first()
+    if page is None:
+        raise Http404
+    _record_staff_view(request, version, "page")
+    return _stored_file_response(
+        page.image, filename=f"page-{version.pk}-{number}.jpg", content_type="image/jpeg", inline=True
+    )
+
+
+@login_required
+@require_GET
 def application_document(request, pk: int, kind: str):
     application = application_for_user(user=request.user, pk=pk)
     if kind not in DocumentKind.values:
         raise Http404
     document = document_current(application=application, kind=kind)
     if document is None:
-        if kind == DocumentKind.RECEIPT and application.submitted_at is None:
+        if kind == DocumentKind.WORK_YEARS_PROOF or (
+            kind == DocumentKind.RECEIPT and application.submitted_at is None
+        ):
             raise Http404
         if kind == DocumentKind.APPLICATION_FORM and not application.declared_at:
             messages.error(request, _("请先填写并保存申报信息，再下载报名表。"))

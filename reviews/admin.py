@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from reviews.models import CityReviewer
+from candidates.admin import ReadOnlyAdmin
+from reviews.models import (
+    Appeal,
+    CityReviewer,
+    Decision,
+    EligibilityRule,
+    EmployerInvitation,
+    EmployerReview,
+    MaterialVerdict,
+)
 
 
 @admin.register(CityReviewer)
@@ -8,3 +17,38 @@ class CityReviewerAdmin(admin.ModelAdmin):
     list_display = ["user", "city", "created_at"]
     list_filter = ["city"]
     raw_id_fields = ["user"]
+
+
+@admin.register(EligibilityRule)
+class EligibilityRuleAdmin(admin.ModelAdmin):
+    list_display = ["exam", "education_level", "required_years", "note"]
+    list_filter = ["exam", "education_level"]
+    list_editable = ["required_years"]
+
+
+@admin.register(EmployerReview)
+class EmployerReviewAdmin(ReadOnlyAdmin):
+    list_display = ["application", "organisation", "reviewer", "outcome", "created_at"]
+    list_filter = ["outcome"]
+
+
+@admin.register(EmployerInvitation)
+class EmployerInvitationAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "email", "invited_by", "created_at", "expires_at", "accepted_at"]
+    exclude = ["token"]
+
+
+@admin.register(MaterialVerdict)
+class MaterialVerdictAdmin(ReadOnlyAdmin):
+    list_display = ["material", "reviewer", "ok", "reason", "created_at"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["application", "reviewer", "kind", "reason_code", "created_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["application", "submitted_at", "handled_by", "outcome", "decided_at"]

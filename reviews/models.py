@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-from candidates.models import City
+from candidates.enums import EducationLevel
+from candidates.models import Application, City, Exam, Material, Organisation
+from reviews.enums import AppealOutcome, DecisionKind, EmployerOutcome, MaterialReason
 
 
 class CityReviewer(models.Model):
@@ -18,3 +21,125 @@ class CityReviewer(models.Model):
 
     def __str__(self):
         return f"{self.city} · {self.user}"
+
+
+class EligibilityRule(models.Model):
+    """Years of relevant work an exam requires for an education level (administrator-editable)."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="eligibility_rules")
+    education_level = models.CharField("学历", max_length=20, choices=EducationLevel)
+    required_years = models.PositiveSmallIntegerField("需从事相关专业工作年限")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["exam", "education_level"]
+        verbose_name = verbose_name_plural = "报考条件（工作年限）"
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "education_level"], name="eligibility_unique_level")
+        ]
+
+    def __str__(self):
+        return f"{self.exam} · {self.get_education_level_display()} · {self.required_years} 年"
+
+
+class EmployerReview(models.Model):
+    """The employer's initial review (单位资格初审) of one submission."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="employer_reviews")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=20, choices=EmployerOutcome)
+    checks = models.JSONField("已核对事项", default=list)
+    reasons = models.TextField("退回原因", blank=True)
+    fix_deadline = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "单位初审记录"
+
+    def __str__(self):
+        return f"{self.application_id} {self.get_outcome_display()}"
+
+
+class EmployerInvitation(models.Model):
+    """An HR user's invitation of a colleague; accepted once, before it expires."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField()
+    name = models.CharField(max_length=50)
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.organisation} → {self.email}"
+
+
+class MaterialVerdict(models.Model):
+    """A reviewer's verdict on one checklist item, as its files stood at that moment."""
+
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="verdicts")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ok = models.BooleanField("合格")
+    reason = models.CharField("问题", max_length=30, choices=MaterialReason, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    versions = models.JSONField("所审文件版本", default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["material", "-created_at", "-id"]
+        verbose_name = verbose_name_plural = "材料审核意见"
+
+    def __str__(self):
+        return f"{self.material} {'✓' if self.ok else '✗'}"
+
+
+class Decision(models.Model):
+    """A reviewer's decision on an application, with its reason. Never changed afterwards."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30, choices=DecisionKind)
+    reason_code = models.CharField(max_length=30, blank=True)
+    reason = models.TextField(blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "核查决定"
+        indexes = [models.Index(fields=["reviewer", "created_at"])]
+
+    def __str__(self):
+        return f"{self.application_id} {self.get_kind_display()}"
+
+
+class Appeal(models.Model):
+    """申辩: a failed candidate's statement, handled by a reviewer who did not fail them."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="appeals")
+    statement = models.TextField("申辩理由")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=AppealOutcome, blank=True)
+    reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = verbose_name_plural = "申辩"
+
+    def __str__(self):
+        return f"{self.application_id} 申辩"

@@ -224,3 +224,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "catch-up": {"task": "candidates.catch_up", "schedule": 300.0},
 }
+
+# Review workflow.
+PORTAL_CLAIM_MINUTES = env.int("PORTAL_CLAIM_MINUTES", default=30)
+PORTAL_FIX_DAYS = env.int("PORTAL_FIX_DAYS", default=5)
+PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -32,6 +32,9 @@ def document_source_digest(*, application: Application, kind: str) -> str:
 
 
 def document_current(*, application: Application, kind: str) -> GeneratedDocument | None:
+    if kind == DocumentKind.WORK_YEARS_PROOF:
+        # Issued by the employer on approval; the latest issue is the one that counts.
+        return application.documents.filter(kind=kind).first()
     digest = document_source_digest(application=application, kind=kind)
     return application.documents.filter(kind=kind, source_digest=digest).first()
 
@@ -63,11 +66,18 @@ def document_render(*, application: Application, kind: str) -> GeneratedDocument
     }
     pdf = render_pdf(TEMPLATES[kind], context)
     digest = document_source_digest(application=application, kind=kind)
+    return document_store(application=application, kind=kind, pdf=pdf, source_digest=digest)
+
+
+def document_store(
+    *, application: Application, kind: str, pdf: bytes, source_digest: str
+) -> GeneratedDocument:
+    """Store a rendered PDF once per (application, kind, source)."""
     document = GeneratedDocument(
         application=application,
         kind=kind,
         sha256=hashlib.sha256(pdf).hexdigest(),
-        source_digest=digest,
+        source_digest=source_digest,
     )
     document.file.save(f"{kind}.pdf", ContentFile(pdf), save=False)
     try:
@@ -75,5 +85,5 @@ def document_render(*, application: Application, kind: str) -> GeneratedDocument
             document.save()
     except IntegrityError:
         # Another worker stored the same version first; keep theirs.
-        return document_current(application=application, kind=kind)
+        return application.documents.get(kind=kind, source_digest=source_digest)
     return document

@@ -17,9 +17,10 @@ from candidates.models import (
     VerificationRound,
 )
 from candidates.services.accounts import candidate_register
-from reviews.models import CityReviewer
+from reviews.models import CityReviewer, EligibilityRule
 
 DEMO_PASSWORD = "Demo-2026-verify"
+DEMO_YEARS = {"secondary": 6, "junior_college": 4, "bachelor": 3, "master": 1, "doctor": 0}
 
 
 def demo_id_number(body17: str) -> str:
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 "publication_at": now + datetime.timedelta(days=20),
                 "contact_phones": "0731-84907978",
                 "contact_address": "长沙市芙蓉区芙蓉中路一段669号市人社局22楼2205房",
+                "appeal_closes_at": now + datetime.timedelta(days=40),
             },
         )
         round_.exams.set([social_work, economics])
@@ -100,12 +102,20 @@ class Command(BaseCommand):
         reviewer = staff("reviewer_changsha", "赵核查")
         CityReviewer.objects.get_or_create(user=reviewer, defaults={"city": changsha})
         staff("admin", "管理员", is_staff=True, is_superuser=True)
+        second_reviewer = staff("reviewer_changsha_2", "钱复核")
+        CityReviewer.objects.get_or_create(user=second_reviewer, defaults={"city": changsha})
+        # Example figures for the demo; administrators set the real ones from the exam rules.
+        for exam in (social_work, economics):
+            for level, years in DEMO_YEARS.items():
+                EligibilityRule.objects.get_or_create(
+                    exam=exam, education_level=level, defaults={"required_years": years, "note": "演示数据"}
+                )
 
         self.stdout.write(
             f"\nDemo accounts (password for all: {DEMO_PASSWORD})\n"
             f"  candidate      login with ID {candidate_id} or phone 13800138000\n"
             f"  employer HR    hr_demo (长沙示范科技有限公司, credit code {organisation.credit_code})\n"
-            "  city reviewer  reviewer_changsha (长沙)\n"
+            "  city reviewer  reviewer_changsha (长沙); a second one, reviewer_changsha_2, confirms fails\n"
             "  administrator  admin (/admin/)\n"
             f"A second roster entry, not yet registered: ID {second_id} (李演示).\n"
         )

@@ -1,0 +1,47 @@
+"""Predicates for the employer's and the city's reviewers."""
+
+from candidates.enums import ApplicationStatus
+from candidates.permissions import is_city_reviewer_for, is_employer_hr_for
+from reviews.enums import DecisionKind
+
+__all__ = [
+    "hr_organisation_id",
+    "is_city_reviewer_for",
+    "is_employer_hr_for",
+    "may_handle",
+    "reviewer_city_id",
+]
+
+
+def reviewer_city_id(user) -> int | None:
+    reviewer = getattr(user, "city_reviewer", None) if user.is_authenticated else None
+    return reviewer.city_id if reviewer else None
+
+
+def hr_organisation_id(user) -> int | None:
+    hr = getattr(user, "employer_hr", None) if user.is_authenticated else None
+    return hr.organisation_id if hr else None
+
+
+def failed_by(application) -> set[int]:
+    """Reviewers who proposed or confirmed this application's fail."""
+    return set(
+        application.decisions.filter(kind__in=[DecisionKind.FAIL, DecisionKind.FAIL_CONFIRM]).values_list(
+            "reviewer_id", flat=True
+        )
+    )
+
+
+def may_handle(user, application) -> bool:
+    """A fail is confirmed by a second reviewer, and an appeal is handled by a reviewer
+    who did not fail the candidate."""
+    if not is_city_reviewer_for(user, application):
+        return False
+    if application.status == ApplicationStatus.FAIL_PROPOSED:
+        proposer = (
+            application.decisions.filter(kind=DecisionKind.FAIL).values_list("reviewer_id", flat=True).first()
+        )
+        return proposer != user.pk
+    if application.status == ApplicationStatus.APPEALED:
+        return user.pk not in failed_by(application)
+    return True

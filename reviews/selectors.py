@@ -1,0 +1,212 @@
+"""Reads for the employer's and the city's reviewers, always scoped to what they may see."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from candidates.enums import ApplicationStatus as S
+from candidates.enums import EducationLevel
+from candidates.models import Application, Material, MaterialVersion
+from candidates.validators import parse_id_number
+from reviews import eligibility
+from reviews.models import Decision, EligibilityRule, EmployerReview, MaterialVerdict
+from reviews.permissions import hr_organisation_id, reviewer_city_id
+
+QUEUE_STATUSES = (S.CITY_REVIEW, S.PENDING_CONDITIONS, S.FAIL_PROPOSED, S.APPEALED, S.SUPPLEMENT)
+BACKLOG_STATUSES = (S.CITY_REVIEW, S.PENDING_CONDITIONS, S.FAIL_PROPOSED, S.APPEALED)
+DONE_STATUSES = (S.PASSED, S.FAILED)
+WAITING_CHOICES = {"1": 1, "3": 3, "7": 7}
+
+
+def _queue_base(*, user) -> QuerySet[Application]:
+    city_id = reviewer_city_id(user)
+    if city_id is None:
+        return Application.objects.none()
+    return Application.objects.filter(round__city_id=city_id).exclude(status=S.DRAFT)
+
+
+def review_queue(
+    *,
+    user,
+    status: str = "",
+    exam_id: int | None = None,
+    employer: str = "",
+    waiting_days: int | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Application]:
+    """The city's queue, longest waiting first. Never shows another city's items."""
+    now = now or timezone.now()
+    queryset = _queue_base(user=user)
+    queryset = queryset.filter(status=status) if status else queryset.filter(status__in=BACKLOG_STATUSES)
+    if exam_id:
+        queryset = queryset.filter(roster_entry__exam_id=exam_id)
+    if employer:
+        queryset = queryset.filter(
+            Q(employer__name__icontains=employer) | Q(employer__credit_code=employer.upper())
+        )
+    if waiting_days:
+        queryset = queryset.filter(status_changed_at__lte=now - datetime.timedelta(days=waiting_days))
+    return queryset.select_related("candidate", "roster_entry__exam", "employer", "claimed_by").order_by(
+        "status_changed_at", "pk"
+    )
+
+
+def queue_counts(*, user) -> dict[str, int]:
+    rows = _queue_base(user=user).values("status").annotate(n=Count("pk")).order_by()
+    counts = {row["status"]: row["n"] for row in rows}
+    return {status: counts.get(status, 0) for status in (*QUEUE_STATUSES, *DONE_STATUSES)}
+
+
+@dataclass
+class ReviewerStats:
+    done_today: int
+    average_minutes: float | None
+    backlog: int
+    claimed_by_me: int
+
+
+def reviewer_stats(*, user, now: datetime.datetime | None = None) -> ReviewerStats:
+    now = now or timezone.now()
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    mine = Decision.objects.filter(reviewer=user)
+    today = mine.filter(created_at__gte=start_of_day)
+    average = (
+        mine.filter(claimed_at__isnull=False).aggregate(avg=Avg(F("created_at") - F("claimed_at"))).get("avg")
+    )
+    base = _queue_base(user=user)
+    return ReviewerStats(
+        done_today=today.count(),
+        average_minutes=round(average.total_seconds() / 60, 1) if average else None,
+        backlog=base.filter(status__in=BACKLOG_STATUSES).count(),
+        claimed_by_me=base.filter(claimed_by=user, claimed_until__gt=now).count(),
+    )
+
+
+def application_for_reviewer(*, user, pk: int) -> Application:
+    application = (
+        _queue_base(user=user)
+        .select_related("candidate__user", "round__city", "roster_entry__exam", "employer", "claimed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def current_verdicts(*, application: Application) -> dict[str, MaterialVerdict]:
+    """The latest verdict of each item, only where it judged the files that are current
+    now (after a re-upload the item needs a fresh look)."""
+    materials = Material.objects.filter(application=application).prefetch_related(
+        Prefetch("verdicts", queryset=MaterialVerdict.objects.order_by("-created_at", "-id")),
+        Prefetch("versions", queryset=MaterialVersion.objects.filter(retired_at__isnull=True)),
+    )
+    result = {}
+    for material in materials:
+        verdicts = list(material.verdicts.all())
+        current = sorted(v.number for v in material.versions.all())
+        if verdicts and verdicts[0].versions == current:
+            result[material.kind] = verdicts[0]
+    return result
+
+
+@dataclass
+class ReviewFacts:
+    age: int
+    gender: str
+    birth_date: datetime.date
+    name_matches_roster: bool
+    cutoff: datetime.date
+    duration: eligibility.WorkDuration
+    level: str
+    required_years: int | None
+    pre_verdict: eligibility.PreVerdict
+
+
+def review_facts(*, application: Application) -> ReviewFacts:
+    candidate = application.candidate
+    identity = parse_id_number(candidate.id_number)
+    cutoff = application.round.work_cutoff_date
+    periods = eligibility.declared_periods(
+        work_history=application.work_history, work_start=application.work_start_date, cutoff=cutoff
+    )
+    duration = eligibility.work_duration(periods, cutoff=cutoff)
+    level = eligibility.effective_level(
+        education_level=application.education_level,
+        education_type=application.education_type,
+        technical_class=application.technical_class,
+    )
+    rule = EligibilityRule.objects.filter(
+        exam_id=application.roster_entry.exam_id, education_level=level
+    ).first()
+    level_label = str(EducationLevel(level).label) if level else "—"
+    return ReviewFacts(
+        age=eligibility.age_on(identity.birth_date, cutoff),
+        gender=identity.gender,
+        birth_date=identity.birth_date,
+        name_matches_roster=application.roster_entry.name.strip() == candidate.real_name.strip(),
+        cutoff=cutoff,
+        duration=duration,
+        level=level_label,
+        required_years=rule.required_years if rule else None,
+        pre_verdict=eligibility.pre_verdict(
+            level_label=level_label,
+            required_years=rule.required_years if rule else None,
+            duration=duration,
+            cutoff=cutoff,
+        ),
+    )
+
+
+def decision_history(*, application: Application) -> QuerySet[Decision]:
+    return application.decisions.select_related("reviewer").order_by("created_at", "pk")
+
+
+# The employer's side.
+
+
+def _employer_base(*, user) -> QuerySet[Application]:
+    organisation_id = hr_organisation_id(user)
+    if organisation_id is None:
+        return Application.objects.none()
+    return Application.objects.filter(employer_id=organisation_id).exclude(status=S.DRAFT)
+
+
+def employer_queue(*, user, status: str = S.EMPLOYER_REVIEW) -> QuerySet[Application]:
+    queryset = _employer_base(user=user)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("candidate", "roster_entry__exam", "round__city").order_by(
+        "status_changed_at", "pk"
+    )
+
+
+def employer_counts(*, user) -> dict[str, int]:
+    base = _employer_base(user=user)
+    approved = EmployerReview.objects.filter(
+        organisation_id=hr_organisation_id(user), outcome="approved"
+    ).values("application_id")
+    return {
+        "pending": base.filter(status=S.EMPLOYER_REVIEW).count(),
+        "returned": base.filter(status=S.EMPLOYER_RETURNED).count(),
+        "approved": base.filter(pk__in=approved).count(),
+    }
+
+
+def application_for_hr(*, user, pk: int) -> Application:
+    application = (
+        _employer_base(user=user)
+        .select_related("candidate__user", "round__city", "roster_entry__exam", "employer")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def employer_reviews_of(*, application: Application) -> QuerySet[EmployerReview]:
+    return application.employer_reviews.select_related("reviewer", "organisation")

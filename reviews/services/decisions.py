@@ -1,0 +1,217 @@
+"""人工核查 decisions: material verdicts and the decision on the application.
+
+A decision, its audit event and the candidate's message commit together or not at all.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates import rules
+from candidates.enums import ApplicationStatus as S
+from candidates.models import Application, Material
+from candidates.services.applications import application_transition
+from candidates.services.audit import audit_record
+from reviews.enums import AppealOutcome, DecisionKind, FailReason, MaterialReason
+from reviews.models import Appeal, Decision, MaterialVerdict
+from reviews.permissions import is_city_reviewer_for, may_handle
+from reviews.selectors import current_verdicts
+
+from . import notify
+from .claims import require_claim
+
+# Which decision may be taken from which status, and where it leads.
+DECISION_MOVES: dict[str, tuple[tuple[str, ...], str]] = {
+    DecisionKind.PASS: ((S.CITY_REVIEW, S.PENDING_CONDITIONS), S.PASSED),
+    DecisionKind.FAIL: ((S.CITY_REVIEW, S.PENDING_CONDITIONS), S.FAIL_PROPOSED),
+    DecisionKind.SUPPLEMENT: ((S.CITY_REVIEW, S.PENDING_CONDITIONS), S.SUPPLEMENT),
+    DecisionKind.PENDING: ((S.CITY_REVIEW,), S.PENDING_CONDITIONS),
+    DecisionKind.FAIL_CONFIRM: ((S.FAIL_PROPOSED,), S.FAILED),
+    DecisionKind.FAIL_REJECT: ((S.FAIL_PROPOSED,), S.CITY_REVIEW),
+    DecisionKind.APPEAL_UPHELD: ((S.APPEALED,), S.FAILED),
+    DecisionKind.APPEAL_OVERTURNED: ((S.APPEALED,), S.PASSED),
+}
+
+
+def material_verdict_record(
+    *,
+    material: Material,
+    user,
+    ok: bool,
+    reason: str = "",
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> MaterialVerdict:
+    """Record the verdict on an item as its current files stand."""
+    now = now or timezone.now()
+    application = material.application
+    if not is_city_reviewer_for(user, application):
+        raise PermissionDenied
+    require_claim(application=application, user=user, now=now)
+    if not ok and reason not in MaterialReason.values:
+        raise ValidationError(_("请选择材料存在的问题。"), code="reason")
+    versions = sorted(material.versions.filter(retired_at__isnull=True).values_list("number", flat=True))
+    with transaction.atomic():
+        verdict = MaterialVerdict.objects.create(
+            material=material,
+            reviewer=user,
+            ok=ok,
+            reason="" if ok else reason,
+            note=note.strip(),
+            versions=versions,
+            created_at=now,
+        )
+        audit_record(
+            actor=user,
+            action="review.material_verdict",
+            target=verdict,
+            application=application,
+            data={
+                "kind": material.kind,
+                "ok": ok,
+                "reason": verdict.reason,
+                "note": verdict.note,
+                "versions": versions,
+            },
+        )
+    return verdict
+
+
+def _validate(*, application: Application, kind: str, reason_code: str, reason: str, deadline, now) -> list:
+    """The rules of each decision; returns the items to reopen for a supplement."""
+    reopen: list[Material] = []
+    if kind in (DecisionKind.PASS, DecisionKind.SUPPLEMENT):
+        required = [r.code for r in application.required_materials()]
+        verdicts = current_verdicts(application=application)
+        unjudged = [rules.label_for(code) for code in required if code not in verdicts]
+        if unjudged:
+            raise ValidationError(
+                [_("请先对每项材料给出审核意见：{item}").format(item=label) for label in unjudged],
+                code="verdicts",
+            )
+        failing = [verdicts[code] for code in required if not verdicts[code].ok]
+        if kind == DecisionKind.PASS and failing:
+            raise ValidationError(
+                _("有材料审核不合格，不能直接通过；请要求补正或作出其他决定。"), code="failing"
+            )
+        if kind == DecisionKind.SUPPLEMENT:
+            if not failing:
+                raise ValidationError(
+                    _("补正只针对审核不合格的材料；请先标记需要补正的材料。"), code="nothing"
+                )
+            if deadline is None or deadline <= now:
+                raise ValidationError(_("请设定晚于现在的补正截止时间。"), code="deadline")
+            reopen = [verdict.material for verdict in failing]
+    if kind == DecisionKind.FAIL and reason_code not in FailReason.values:
+        raise ValidationError(_("不通过须选择原因。"), code="reason_code")
+    needs_reason = kind in (
+        DecisionKind.FAIL,
+        DecisionKind.PENDING,
+        DecisionKind.FAIL_REJECT,
+        DecisionKind.APPEAL_UPHELD,
+        DecisionKind.APPEAL_OVERTURNED,
+        DecisionKind.SUPPLEMENT,
+    )
+    if needs_reason and not reason:
+        raise ValidationError(_("请填写说明，申请人会看到这段文字。"), code="reason")
+    return reopen
+
+
+def application_decide(
+    *,
+    application: Application,
+    user,
+    kind: str,
+    reason_code: str = "",
+    reason: str = "",
+    deadline: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> Decision:
+    """Decide on a claimed application. Refused, changing nothing, when the item is not
+    claimed by this reviewer, when somebody else moved it first, or when the rules of
+    the decision are not met."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if kind not in DECISION_MOVES:
+        raise ValidationError(_("未知的决定。"), code="kind")
+    if not is_city_reviewer_for(user, application):
+        raise PermissionDenied
+    sources, target = DECISION_MOVES[kind]
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != application.status or locked.status not in sources:
+            raise ValidationError(
+                _("该申请已被他人处理（当前状态：{status}），本次决定未生效。").format(
+                    status=locked.get_status_display()
+                ),
+                code="stale",
+            )
+        require_claim(application=locked, user=user, now=now)
+        if not may_handle(user, locked):
+            raise ValidationError(_("不通过的复核和申辩须由另一名核查人员处理。"), code="same_reviewer")
+        reopen = _validate(
+            application=application,
+            kind=kind,
+            reason_code=reason_code,
+            reason=reason,
+            deadline=deadline,
+            now=now,
+        )
+        changes = {"claimed_by": None, "claimed_at": None, "claimed_until": None}
+        if kind == DecisionKind.SUPPLEMENT:
+            changes["fix_deadline"] = deadline
+        decision = Decision.objects.create(
+            application=application,
+            reviewer=user,
+            kind=kind,
+            reason_code=reason_code,
+            reason=reason,
+            deadline=deadline if kind == DecisionKind.SUPPLEMENT else None,
+            claimed_at=locked.claimed_at,
+            created_at=now,
+        )
+        application_transition(
+            application=application,
+            to=target,
+            actor=user,
+            reason=reason,
+            now=now,
+            changes=changes,
+            data={"decision": decision.pk, "kind": kind, "reason_code": reason_code},
+        )
+        if reopen:
+            Material.objects.filter(pk__in=[m.pk for m in reopen]).update(reopened=True)
+        _after(application=application, decision=decision, reopen=reopen, now=now)
+    return decision
+
+
+def _after(*, application: Application, decision: Decision, reopen: list[Material], now) -> None:
+    """The candidate's message and the appeal record, inside the decision's transaction."""
+    kind = decision.kind
+    if kind in (DecisionKind.APPEAL_UPHELD, DecisionKind.APPEAL_OVERTURNED):
+        overturned = kind == DecisionKind.APPEAL_OVERTURNED
+        Appeal.objects.filter(application=application, decided_at__isnull=True).update(
+            handled_by=decision.reviewer,
+            outcome=AppealOutcome.OVERTURNED if overturned else AppealOutcome.UPHELD,
+            reason=decision.reason,
+            decided_at=now,
+        )
+        notify.notify_appeal_outcome(application, overturned=overturned, reason=decision.reason)
+    elif kind == DecisionKind.PASS:
+        notify.notify_passed(application)
+    elif kind == DecisionKind.FAIL_CONFIRM:
+        proposal = application.decisions.filter(kind=DecisionKind.FAIL).first()
+        text = FailReason(proposal.reason_code).label if proposal else ""
+        notify.notify_failed(application, reason=f"{text}。{proposal.reason if proposal else ''}")
+    elif kind == DecisionKind.SUPPLEMENT:
+        notify.notify_supplement(
+            application,
+            items=[rules.label_for(m.kind) for m in reopen],
+            reason=decision.reason,
+            deadline=decision.deadline,
+        )
+    elif kind == DecisionKind.PENDING:
+        notify.notify_pending(application, reason=decision.reason)

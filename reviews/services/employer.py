@@ -1,0 +1,174 @@
+"""单位资格初审: the employer's HR approves (stamp as attestation, work-years proof) or returns."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.enums import ApplicationStatus
+from candidates.jobs import enqueue_on_commit
+from candidates.models import Application, EmployerHR
+from candidates.services.applications import application_transition
+from candidates.services.audit import audit_record
+from reviews.enums import EmployerCheck, EmployerOutcome
+from reviews.models import EmployerInvitation, EmployerReview
+from reviews.permissions import hr_organisation_id, is_employer_hr_for
+
+from .notify import notify_employer_approved, notify_employer_returned
+
+
+def _check_hr(*, application: Application, user) -> None:
+    if not is_employer_hr_for(user, application):
+        raise PermissionDenied
+    if application.status != ApplicationStatus.EMPLOYER_REVIEW:
+        raise ValidationError(
+            _("该申请当前状态为“{status}”，不在单位初审中。").format(status=application.get_status_display()),
+            code="status",
+        )
+
+
+def employer_approve(
+    *, application: Application, user, checks: list[str], now: datetime.datetime | None = None
+) -> EmployerReview:
+    """Approve: the organisation's stamp is applied as an attestation naming the HR user and
+    the time, the application goes to the city, and the work-years proof is issued."""
+    now = now or timezone.now()
+    _check_hr(application=application, user=user)
+    missing = [label for value, label in EmployerCheck.choices if value not in checks]
+    if missing:
+        raise ValidationError([_("请确认：{item}").format(item=label) for label in missing], code="checks")
+    with transaction.atomic():
+        review = EmployerReview.objects.create(
+            application=application,
+            organisation=user.employer_hr.organisation,
+            reviewer=user,
+            outcome=EmployerOutcome.APPROVED,
+            checks=sorted(checks),
+            created_at=now,
+        )
+        application_transition(
+            application=application,
+            to=ApplicationStatus.CITY_REVIEW,
+            actor=user,
+            now=now,
+            data={
+                "employer_review": review.pk,
+                "attestation": {
+                    "organisation": review.organisation.name,
+                    "credit_code": review.organisation.credit_code,
+                    "hr_user": user.get_full_name() or user.username,
+                    "at": now.isoformat(),
+                },
+                "checks": review.checks,
+            },
+        )
+        notify_employer_approved(application)
+    enqueue_on_commit("reviews.render_work_years_proof", review_id=review.pk)
+    return review
+
+
+def employer_return(
+    *, application: Application, user, reasons: str, now: datetime.datetime | None = None
+) -> EmployerReview:
+    """Return to the candidate with reasons; they may fix and resubmit until the deadline."""
+    now = now or timezone.now()
+    _check_hr(application=application, user=user)
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ValidationError(_("请填写退回原因，告诉申请人需要修改什么。"), code="reasons")
+    deadline = max(application.round.closes_at, now + datetime.timedelta(days=settings.PORTAL_FIX_DAYS))
+    with transaction.atomic():
+        review = EmployerReview.objects.create(
+            application=application,
+            organisation=user.employer_hr.organisation,
+            reviewer=user,
+            outcome=EmployerOutcome.RETURNED,
+            reasons=reasons,
+            fix_deadline=deadline,
+            created_at=now,
+        )
+        application_transition(
+            application=application,
+            to=ApplicationStatus.EMPLOYER_RETURNED,
+            actor=user,
+            now=now,
+            reason=reasons,
+            changes={"fix_deadline": deadline},
+            data={"employer_review": review.pk},
+        )
+        notify_employer_returned(application, reasons=reasons, deadline=deadline)
+    return review
+
+
+def employer_bulk_approve(
+    *, applications: list[Application], user, checks: list[str]
+) -> tuple[list[Application], list[str]]:
+    """Approve many at once; each goes through ``employer_approve`` on its own, so one
+    refusal (e.g. somebody else was faster) does not undo the others."""
+    approved, errors = [], []
+    for application in applications:
+        try:
+            employer_approve(application=application, user=user, checks=checks)
+        except (ValidationError, PermissionDenied) as error:
+            messages = getattr(error, "messages", None) or [_("无权处理。")]
+            errors.append(f"{application.candidate.real_name}：{' '.join(messages)}")
+        else:
+            approved.append(application)
+    return approved, errors
+
+
+def employer_invite(
+    *, user, email: str, name: str, now: datetime.datetime | None = None
+) -> EmployerInvitation:
+    """An HR user invites a colleague of the same organisation."""
+    now = now or timezone.now()
+    organisation_id = hr_organisation_id(user)
+    if organisation_id is None:
+        raise PermissionDenied
+    with transaction.atomic():
+        invitation = EmployerInvitation.objects.create(
+            organisation_id=organisation_id,
+            email=email.strip().lower(),
+            name=name.strip(),
+            token=secrets.token_urlsafe(32),
+            invited_by=user,
+            created_at=now,
+            expires_at=now + datetime.timedelta(days=settings.PORTAL_INVITATION_DAYS),
+        )
+        audit_record(
+            actor=user, action="employer.invite", target=invitation, data={"email": invitation.email}
+        )
+    enqueue_on_commit("reviews.send_invitation", invitation_id=invitation.pk)
+    return invitation
+
+
+def employer_invitation_accept(
+    *, token: str, username: str, password: str, now: datetime.datetime | None = None
+):
+    """Create the colleague's account from a valid, unused invitation."""
+    now = now or timezone.now()
+    User = get_user_model()
+    with transaction.atomic():
+        invitation = EmployerInvitation.objects.select_for_update().filter(token=token).first()
+        if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now:
+            raise ValidationError(
+                _("邀请链接无效、已使用或已过期，请联系邀请人重新发送。"), code="invitation"
+            )
+        if User.objects.filter(username=username).exists():
+            raise ValidationError({"username": _("该用户名已被使用。")})
+        user = User(username=username, email=invitation.email, first_name=invitation.name)
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+        EmployerHR.objects.create(user=user, organisation=invitation.organisation)
+        invitation.accepted_at = now
+        invitation.accepted_user = user
+        invitation.save(update_fields=["accepted_at", "accepted_user"])
+        audit_record(actor=user, action="employer.join", target=invitation, data={"username": username})
+    return user

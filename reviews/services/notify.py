@@ -1,0 +1,108 @@
+"""What the candidate is told after each step, in plain words, with what to do next and by when."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.models import Application
+from candidates.services.messages import message_send
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _send(application: Application, subject: str, body: str) -> None:
+    message_send(
+        recipient=application.candidate.user,
+        application=application,
+        subject=subject,
+        body=body
+        + "\n\n"
+        + _("申请编号：{reference}。请登录系统查看详情。").format(reference=application.reference),
+    )
+
+
+def notify_employer_returned(application: Application, *, reasons: str, deadline) -> None:
+    _send(
+        application,
+        _("单位退回了您的申请，请修改后重新提交"),
+        _(
+            "您所在单位的人事部门退回了您的{exam}考后人工核查申请。\n退回原因：{reasons}\n"
+            "请按原因修改申报信息或材料，并在 {deadline} 前重新提交。"
+        ).format(exam=application.roster_entry.exam, reasons=reasons, deadline=_when(deadline)),
+    )
+
+
+def notify_employer_approved(application: Application) -> None:
+    _send(
+        application,
+        _("单位资格初审已通过"),
+        _(
+            "您所在单位已完成资格初审并出具工作年限证明，申请已提交{city}人社局人工核查，请耐心等待结果。"
+        ).format(city=application.round.city),
+    )
+
+
+def notify_passed(application: Application) -> None:
+    when = application.round.publication_at
+    _send(
+        application,
+        _("人工核查通过"),
+        _("您的{exam}考后人工核查已通过。").format(exam=application.roster_entry.exam)
+        + (_("通过人员名单将于 {when} 公示。").format(when=_when(when)) if when else ""),
+    )
+
+
+def notify_failed(application: Application, *, reason: str) -> None:
+    round_ = application.round
+    appeal = (
+        _("如有异议，可在 {when} 前登录系统提出申辩，并提交新的证明材料。").format(
+            when=_when(round_.appeal_closes_at)
+        )
+        if round_.appeals_open()
+        else ""
+    )
+    _send(
+        application,
+        _("人工核查未通过"),
+        _("经核查，您不符合{exam}报考条件，考试成绩无效，不予发证。\n原因：{reason}\n").format(
+            exam=application.roster_entry.exam, reason=reason
+        )
+        + appeal,
+    )
+
+
+def notify_supplement(application: Application, *, items: list[str], reason: str, deadline) -> None:
+    _send(
+        application,
+        _("请补正材料"),
+        _(
+            "核查人员要求您补正以下材料：{items}。\n说明：{reason}\n"
+            "请在 {deadline} 前重新上传这些材料并点击“提交补正”。逾期未补正的，按未通过处理。"
+        ).format(items="、".join(items), reason=reason, deadline=_when(deadline)),
+    )
+
+
+def notify_pending(application: Application, *, reason: str) -> None:
+    _send(
+        application,
+        _("报考条件待核查"),
+        _(
+            "您的申请暂按“报考条件待核查”处理。\n说明：{reason}\n核查人员可能与您或您的单位联系，请保持电话畅通。"
+        ).format(reason=reason),
+    )
+
+
+def notify_appeal_outcome(application: Application, *, overturned: bool, reason: str) -> None:
+    if overturned:
+        _send(
+            application,
+            _("申辩成立，核查改为通过"),
+            _("经另一名核查人员复查，您的申辩成立，核查结论改为通过。\n说明：{reason}").format(reason=reason),
+        )
+    else:
+        _send(
+            application,
+            _("申辩不成立，维持未通过"),
+            _("经另一名核查人员复查，维持原核查结论。\n说明：{reason}").format(reason=reason),
+        )

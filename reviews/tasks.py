@@ -1,0 +1,30 @@
+from celery import shared_task
+
+from reviews.models import EmployerInvitation, EmployerReview
+from reviews.services.documents import invitation_email, work_years_proof_render
+
+
+@shared_task(
+    name="reviews.render_work_years_proof", autoretry_for=(OSError,), retry_backoff=True, max_retries=3
+)
+def task_render_work_years_proof(*, review_id: int) -> None:
+    review = (
+        EmployerReview.objects.select_related("application", "organisation", "reviewer")
+        .filter(pk=review_id)
+        .first()
+    )
+    if review is None:
+        return
+    work_years_proof_render(review=review)
+
+
+@shared_task(name="reviews.send_invitation", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def task_send_invitation(*, invitation_id: int) -> None:
+    invitation = (
+        EmployerInvitation.objects.select_related("organisation", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        return
+    invitation_email(invitation=invitation)
