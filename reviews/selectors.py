@@ -49,9 +49,9 @@ def review_queue(
         )
     if waiting_days:
         queryset = queryset.filter(status_changed_at__lte=now - datetime.timedelta(days=waiting_days))
-    return queryset.select_related("candidate", "roster_entry__exam", "employer", "claimed_by").order_by(
-        "status_changed_at", "pk"
-    )
+    return queryset.select_related(
+        "candidate", "round", "roster_entry__exam", "employer", "claimed_by"
+    ).order_by("status_changed_at", "pk")
 
 
 def queue_counts(*, user) -> dict[str, int]:

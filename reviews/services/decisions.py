@@ -89,8 +89,12 @@ def _validate(*, application: Application, kind: str, reason_code: str, reason: 
         unjudged = [rules.label_for(code) for code in required if code not in verdicts]
         if unjudged:
             raise ValidationError(
-                [_("请先对每项材料给出审核意见：{item}").format(item=label) for label in unjudged],
-                code="verdicts",
+                [
+                    ValidationError(
+                        _("请先对每项材料给出审核意见：{item}").format(item=label), code="verdicts"
+                    )
+                    for label in unjudged
+                ]
             )
         failing = [verdicts[code] for code in required if not verdicts[code].ok]
         if kind == DecisionKind.PASS and failing:

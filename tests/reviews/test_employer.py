@@ -1,0 +1,186 @@
+import datetime
+import io
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from candidates.enums import ApplicationStatus, DocumentKind
+from candidates.models import AuditEvent, GeneratedDocument, Message
+from candidates.services.applications import application_submit
+from reviews.enums import EmployerCheck
+from reviews.models import EmployerReview
+from reviews.services.employer import (
+    employer_approve,
+    employer_bulk_approve,
+    employer_invitation_accept,
+    employer_invite,
+    employer_return,
+)
+from tests import factories
+from tests.reviews.conftest import upload_checklist
+
+pytestmark = pytest.mark.django_db
+ALL_CHECKS = list(EmployerCheck.values)
+
+
+@pytest.fixture
+def hr():
+    return factories.EmployerHRFactory()
+
+
+@pytest.fixture
+def with_employer(hr):
+    """A submitted application whose employer reviews online."""
+    application = factories.ApplicationFactory(employer=hr.organisation)
+    upload_checklist(application)
+    application_submit(application=application, actor=application.candidate.user)
+    application.refresh_from_db()
+    return application
+
+
+def test_online_employer_drops_the_paper_work_years_proof(hr):
+    application = factories.ApplicationFactory(employer=hr.organisation)
+    codes = [r.code for r in application.required_materials()]
+    assert codes == ["application_form", "edu_chsi_record"]
+    assert "无须纸质盖章" in str(application.required_materials()[0].description)
+
+
+def test_submission_goes_to_employer_queue(with_employer, hr, client_for):
+    assert with_employer.status == ApplicationStatus.EMPLOYER_REVIEW
+    page = client_for(hr.user).get(reverse("reviews:employer_home")).content.decode()
+    assert with_employer.candidate.real_name in page
+
+
+def test_approve_attests_and_issues_work_years_proof(with_employer, hr, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        review = employer_approve(application=with_employer, user=hr.user, checks=ALL_CHECKS)
+    with_employer.refresh_from_db()
+    assert with_employer.status == ApplicationStatus.CITY_REVIEW
+    assert review.outcome == "approved" and review.reviewer == hr.user
+    event = AuditEvent.objects.filter(action="application.transition").latest("id")
+    assert event.data["attestation"]["organisation"] == hr.organisation.name
+    assert event.data["attestation"]["hr_user"] == hr.user.username
+    proof = GeneratedDocument.objects.get(application=with_employer, kind=DocumentKind.WORK_YEARS_PROOF)
+    with proof.file.open("rb") as handle:
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages).replace("\n", "")
+    assert "工作年限证明" in text and with_employer.candidate.real_name in text
+    assert hr.organisation.name in text and "已核对身份证件原件" in text
+    message = Message.objects.get(recipient=with_employer.candidate.user)
+    assert "初审已通过" in message.subject
+
+
+def test_approve_requires_every_check(with_employer, hr):
+    with pytest.raises(ValidationError) as error:
+        employer_approve(application=with_employer, user=hr.user, checks=ALL_CHECKS[:2])
+    assert any("已核实从事相关专业工作年限" in m for m in error.value.messages)
+    with_employer.refresh_from_db()
+    assert with_employer.status == ApplicationStatus.EMPLOYER_REVIEW
+    assert not EmployerReview.objects.exists()
+
+
+def test_hr_of_another_organisation_cannot_act(with_employer, client_for):
+    other = factories.EmployerHRFactory()
+    with pytest.raises(PermissionDenied):
+        employer_approve(application=with_employer, user=other.user, checks=ALL_CHECKS)
+    client = client_for(other.user)
+    assert client.get(reverse("reviews:employer_application", args=[with_employer.pk])).status_code == 404
+    assert (
+        with_employer.candidate.real_name not in client.get(reverse("reviews:employer_home")).content.decode()
+    )
+    response = client.post(
+        reverse("reviews:employer_approve", args=[with_employer.pk]), {"checks": ALL_CHECKS}
+    )
+    assert response.status_code == 404
+    with_employer.refresh_from_db()
+    assert with_employer.status == ApplicationStatus.EMPLOYER_REVIEW
+
+
+def test_return_and_resubmit(with_employer, hr):
+    employer_return(application=with_employer, user=hr.user, reasons="工作经历起止时间有误")
+    with_employer.refresh_from_db()
+    assert with_employer.status == ApplicationStatus.EMPLOYER_RETURNED
+    assert with_employer.fix_deadline >= with_employer.round.closes_at
+    message = Message.objects.get(recipient=with_employer.candidate.user)
+    assert "工作经历起止时间有误" in message.body
+    assert with_employer.is_editable
+    application_submit(application=with_employer, actor=with_employer.candidate.user)
+    with_employer.refresh_from_db()
+    assert with_employer.status == ApplicationStatus.EMPLOYER_REVIEW
+    assert with_employer.fix_deadline is None
+
+
+def test_return_needs_reasons(with_employer, hr):
+    with pytest.raises(ValidationError):
+        employer_return(application=with_employer, user=hr.user, reasons="  ")
+    with_employer.refresh_from_db()
+    assert with_employer.status == ApplicationStatus.EMPLOYER_REVIEW
+
+
+def test_resubmission_after_fix_deadline_refused(with_employer, hr):
+    employer_return(application=with_employer, user=hr.user, reasons="请补充工作经历")
+    with_employer.refresh_from_db()
+    late = with_employer.fix_deadline + datetime.timedelta(minutes=1)
+    with pytest.raises(ValidationError) as error:
+        application_submit(application=with_employer, actor=with_employer.candidate.user, now=late)
+    assert error.value.code == "deadline"
+    with_employer.refresh_from_db()
+    assert with_employer.status == ApplicationStatus.EMPLOYER_RETURNED
+
+
+def test_bulk_approve_through_the_page(hr, client_for):
+    applications = []
+    for _ in range(3):
+        application = factories.ApplicationFactory(employer=hr.organisation)
+        upload_checklist(application)
+        application_submit(application=application, actor=application.candidate.user)
+        applications.append(application)
+    response = client_for(hr.user).post(
+        reverse("reviews:employer_bulk"),
+        {"applications": [a.pk for a in applications[:2]], "checks": ALL_CHECKS},
+    )
+    assert response.status_code == 302
+    statuses = sorted(type(a).objects.get(pk=a.pk).status for a in applications)
+    assert statuses == ["city_review", "city_review", "employer_review"]
+    assert EmployerReview.objects.filter(outcome="approved").count() == 2
+
+
+def test_bulk_approve_reports_items_somebody_else_handled(hr):
+    application = factories.ApplicationFactory(employer=hr.organisation)
+    upload_checklist(application)
+    application_submit(application=application, actor=application.candidate.user)
+    stale = type(application).objects.get(pk=application.pk)
+    employer_approve(application=application, user=hr.user, checks=ALL_CHECKS)
+    approved, errors = employer_bulk_approve(applications=[stale], user=hr.user, checks=ALL_CHECKS)
+    assert approved == [] and len(errors) == 1
+    assert EmployerReview.objects.count() == 1
+
+
+def test_invitation_creates_a_colleague_once(hr, django_capture_on_commit_callbacks, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = employer_invite(user=hr.user, email="Colleague@Example.com", name="李同事")
+    assert len(mail.outbox) == 1
+    assert invitation.token in mail.outbox[0].body
+    assert mail.outbox[0].to == ["colleague@example.com"]
+    user = employer_invitation_accept(token=invitation.token, username="li_hr", password="Strong-Pass-2026")
+    assert user.employer_hr.organisation == hr.organisation
+    with pytest.raises(ValidationError):
+        employer_invitation_accept(token=invitation.token, username="li_hr2", password="Strong-Pass-2026")
+
+
+def test_expired_invitation_refused(hr):
+    invitation = employer_invite(user=hr.user, email="x@example.com", name="X")
+    later = invitation.expires_at + datetime.timedelta(seconds=1)
+    with pytest.raises(ValidationError):
+        employer_invitation_accept(
+            token=invitation.token, username="late", password="Strong-Pass-2026", now=later
+        )
+
+
+def test_only_hr_can_invite(candidate):
+    with pytest.raises(PermissionDenied):
+        employer_invite(user=candidate.user, email="x@example.com", name="X", now=timezone.now())

@@ -1,0 +1,119 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from candidates.enums import ApplicationStatus
+from candidates.models import Application, Material
+from reviews.models import EligibilityRule, MaterialVerdict
+from reviews.services.claims import application_claim
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def review_urls(application):
+    material = Material.objects.filter(application=application).first()
+    return {
+        "get": [reverse("reviews:review", args=[application.pk])],
+        "post": [
+            reverse("reviews:claim", args=[application.pk]),
+            reverse("reviews:release", args=[application.pk]),
+            reverse("reviews:decide", args=[application.pk]),
+            reverse("reviews:verdict", args=[application.pk, material.pk]),
+        ],
+    }
+
+
+def test_reviewer_of_another_city_sees_nothing(submitted, client_for):
+    outsider = factories.CityReviewerFactory().user
+    client = client_for(outsider)
+    assert submitted.reference not in client.get(reverse("reviews:queue")).content.decode()
+    urls = review_urls(submitted)
+    for url in urls["get"]:
+        assert client.get(url).status_code == 404
+    for url in urls["post"]:
+        assert client.post(url, {"kind": "pass", "ok": "1"}).status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.CITY_REVIEW and submitted.claimed_by is None
+    assert not MaterialVerdict.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["candidate", "hr", "none"])
+def test_other_roles_cannot_open_the_workspace(submitted, client_for, role):
+    user = {
+        "candidate": lambda: submitted.candidate.user,
+        "hr": lambda: factories.EmployerHRFactory(organisation=submitted.employer).user,
+        "none": factories.UserFactory,
+    }[role]()
+    client = client_for(user)
+    assert client.get(reverse("reviews:queue")).status_code == 404
+    for url in review_urls(submitted)["get"]:
+        assert client.get(url).status_code == 404
+
+
+def test_review_page_shows_facts_and_prejudgement(submitted, reviewer, client_for):
+    EligibilityRule.objects.create(
+        exam=submitted.roster_entry.exam, education_level="bachelor", required_years=3
+    )
+    page = client_for(reviewer).get(reverse("reviews:review", args=[submitted.pk])).content.decode()
+    assert "本科，需 3 年，申报" in page and "符合" in page
+    assert "领取并处理" in page
+    assert "单位未开通在线初审" in page
+
+
+def test_work_the_item_through_the_pages_and_save_and_next(make_submitted, client_for):
+    first = make_submitted()
+    second = make_submitted(roster_entry__round__city=first.round.city)
+    Application.objects.filter(pk=second.pk).update(status_changed_at=first.status_changed_at)
+    reviewer = factories.CityReviewerFactory(city=first.round.city).user
+    client = client_for(reviewer)
+    response = client.post(reverse("reviews:claim_next"))
+    assert response["Location"] == reverse("reviews:review", args=[first.pk])
+    for material in Material.objects.filter(application=first):
+        client.post(reverse("reviews:verdict", args=[first.pk, material.pk]), {"ok": "1"})
+    page = client.get(reverse("reviews:review", args=[first.pk])).content.decode()
+    assert page.count("已审：合格") == 3
+    response = client.post(reverse("reviews:decide", args=[first.pk]), {"kind": "pass", "and_next": "1"})
+    assert response["Location"] == reverse("reviews:review", args=[second.pk])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == ApplicationStatus.PASSED
+    assert second.claimed_by == reviewer
+
+
+def test_decision_refused_on_item_held_by_another_reviewer_page(
+    submitted, reviewer, second_reviewer, client_for
+):
+    application_claim(application=submitted, user=second_reviewer)
+    client = client_for(reviewer)
+    response = client.post(
+        reverse("reviews:decide", args=[submitted.pk]), {"kind": "pending", "reason": "x"}, follow=True
+    )
+    assert "正由其他核查人员处理" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.CITY_REVIEW
+
+
+def queue_queries(client) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(reverse("reviews:queue"))
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def test_queue_query_count_does_not_grow_with_items(make_submitted, client_for):
+    first = make_submitted()
+    city = first.round.city
+    reviewer = factories.CityReviewerFactory(city=city).user
+    client = client_for(reviewer)
+    application_claim(application=first, user=reviewer)
+    one = queue_queries(client)
+    for _ in range(49):
+        factories.ApplicationFactory(
+            roster_entry__round=first.round, status=ApplicationStatus.CITY_REVIEW, claimed_by=reviewer
+        )
+    fifty = queue_queries(client)
+    page = client.get(reverse("reviews:queue")).content.decode()
+    assert page.count('href="/review/') >= 50
+    assert one == fifty
