@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/verification_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
 
-.PHONY: run test install system-deps services fmt lint worker beat bench demo
+.PHONY: run test install system-deps services fmt lint worker beat bench
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -61,3 +61,4 @@ beat: install
 
 bench: install services
 	$(PY) benchmarks/upload_scan.py
+	$(PY) benchmarks/review_queue.py

@@ -14,53 +14,26 @@ import io
 import os
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verification_portal.settings")
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/verification_portal_bench"
-)
-os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+from common import fresh_database, percentile, setup_django
+
 os.environ["PORTAL_MATERIAL_MAX_FILES"] = "1000"
-os.environ["PRIVATE_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-private-")
+setup_django(eager=False)
 
-import django  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import Client
+from django.test.client import encode_multipart
+from PIL import Image
 
-django.setup()
-
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.client import encode_multipart  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from candidates.models import MaterialVersion  # noqa: E402
-from tests import factories  # noqa: E402
+from candidates.models import MaterialVersion
+from tests import factories
 
 SIZES_MB = [1, 10, 19]
 RUNS = 7
 BOUNDARY = "BenchBoundary7MA4YWxkTrZu0gW"
-
-
-def fresh_database():
-    """A new, empty benchmark database each run, never the development one."""
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    if not name.endswith("_bench"):
-        raise SystemExit(f"refusing to recreate {name}: the benchmark database name must end in _bench")
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-        conn.execute(f'create database "{name}"')
-    call_command("migrate", verbosity=0)
 
 
 def noise_image(target_bytes: int) -> Image.Image:
@@ -140,8 +113,7 @@ def main():
                     continue  # warm-up: imports and connections
                 times.append(elapsed * 1000)
                 peaks.append(peak / 1048576)
-            times.sort()
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            p95 = percentile(times, 0.95)
             print(
                 f"{kind:<12}{len(data) / 1048576:>9.1f}{statistics.median(times):>9.1f}"
                 f"{p95:>9.1f}{max(times):>9.1f}{max(peaks):>10.2f}"

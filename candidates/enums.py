@@ -103,5 +103,8 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.PASSED: frozenset(),
 }
 
+# Statuses that wait for a city reviewer.
+BACKLOG_STATUSES = (S.CITY_REVIEW, S.PENDING_CONDITIONS, S.FAIL_PROPOSED, S.APPEALED)
+
 # Statuses in which the candidate may still change the declaration and the files.
 EDITABLE_STATUSES = frozenset({S.DRAFT, S.EMPLOYER_RETURNED})

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from . import rules
 from .enums import (
+    BACKLOG_STATUSES,
     EDITABLE_STATUSES,
     ApplicationKind,
     ApplicationStatus,
@@ -195,6 +196,11 @@ class Application(models.Model):
 
     candidate = models.ForeignKey(CandidateProfile, on_delete=models.PROTECT, related_name="applications")
     round = models.ForeignKey(VerificationRound, on_delete=models.PROTECT, related_name="applications")
+    # The verifying city (哪里报名哪里审核): the round's city, kept on the row because every
+    # reviewer query is scoped by it and the queue is indexed on it.
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="applications")
+    # The roster entry's exam, for the same reason: reviewers filter the queue by exam.
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="applications")
     roster_entry = models.OneToOneField(RosterEntry, on_delete=models.PROTECT, related_name="application")
     status = models.CharField(
         "状态", max_length=30, choices=ApplicationStatus, default=ApplicationStatus.DRAFT
@@ -249,6 +255,17 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["round", "status"]),
             models.Index(fields=["status", "status_changed_at"]),
+            models.Index(fields=["city", "status", "status_changed_at"]),
+            models.Index(
+                fields=["city", "status_changed_at", "id"],
+                condition=Q(status__in=BACKLOG_STATUSES),
+                name="application_city_backlog",
+            ),
+            models.Index(
+                fields=["city", "exam", "status_changed_at", "id"],
+                condition=Q(status__in=BACKLOG_STATUSES),
+                name="application_city_exam_backlog",
+            ),
         ]
 
     def __str__(self):

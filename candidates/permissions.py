@@ -34,7 +34,7 @@ def is_employer_hr_for(user, application) -> bool:
 def is_city_reviewer_for(user, application) -> bool:
     """A reviewer of the round's city ("哪里报名哪里审核"), once submitted."""
     reviewer = getattr(user, "city_reviewer", None) if user.is_authenticated else None
-    return reviewer is not None and application.round.city_id == reviewer.city_id and _submitted(application)
+    return reviewer is not None and application.city_id == reviewer.city_id and _submitted(application)
 
 
 def can_view_application(user, application) -> bool:

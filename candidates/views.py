@@ -134,6 +134,11 @@ def _add_errors(form, error: ValidationError, password_field: str | None = None)
 def dashboard(request):
     profile = permissions.candidate_of(request.user)
     if profile is None:
+        # Staff land in their own workspace.
+        if getattr(request.user, "city_reviewer", None):
+            return redirect("reviews:queue")
+        if getattr(request.user, "employer_hr", None):
+            return redirect("reviews:employer_home")
         return render(request, "candidates/staff_home.html", {})
     return render(
         request,

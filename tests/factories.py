@@ -132,6 +132,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         name=factory.SelfAttribute("..candidate.real_name"),
     )
     round = factory.SelfAttribute("roster_entry.round")
+    city = factory.SelfAttribute("roster_entry.round.city")
+    exam = factory.SelfAttribute("roster_entry.exam")
     application_kind = ApplicationKind.NORMAL
     employer = factory.SubFactory(OrganisationFactory)
     major = "社会工作"

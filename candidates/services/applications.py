@@ -109,6 +109,8 @@ def application_start(
         application = Application.objects.create(
             candidate=candidate,
             round=entry.round,
+            city_id=entry.round.city_id,
+            exam_id=entry.exam_id,
             roster_entry=entry,
             status_changed_at=now,
             application_kind=(

@@ -9,14 +9,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.enums import ApplicationStatus as S
+from candidates.enums import BACKLOG_STATUSES, ApplicationStatus
 from candidates.models import Application
 from candidates.services.audit import audit_record
 from reviews.enums import DecisionKind
 from reviews.models import Decision
 from reviews.permissions import may_handle, reviewer_city_id
 
-CLAIMABLE = (S.CITY_REVIEW, S.PENDING_CONDITIONS, S.FAIL_PROPOSED, S.APPEALED)
+CLAIMABLE = BACKLOG_STATUSES
 
 
 def _ttl() -> datetime.timedelta:
@@ -34,14 +34,16 @@ def not_for(user) -> Q:
     failed = Decision.objects.filter(
         application=OuterRef("pk"), reviewer=user, kind__in=[DecisionKind.FAIL, DecisionKind.FAIL_CONFIRM]
     )
-    return (Q(status=S.FAIL_PROPOSED) & Exists(own_fail)) | (Q(status=S.APPEALED) & Exists(failed))
+    return (Q(status=ApplicationStatus.FAIL_PROPOSED) & Exists(own_fail)) | (
+        Q(status=ApplicationStatus.APPEALED) & Exists(failed)
+    )
 
 
 def application_claim(*, application: Application, user, now: datetime.datetime | None = None) -> Application:
     """Take the item for ``PORTAL_CLAIM_MINUTES``. One conditional UPDATE decides: of two
     reviewers claiming at once, exactly one changes the row."""
     now = now or timezone.now()
-    if reviewer_city_id(user) != application.round.city_id:
+    if reviewer_city_id(user) != application.city_id:
         raise PermissionDenied
     if not may_handle(user, application):
         raise ValidationError(_("不通过的复核和申辩须由另一名核查人员处理。"), code="same_reviewer")
@@ -96,7 +98,7 @@ def application_claim_next(*, user, now: datetime.datetime | None = None) -> App
     with transaction.atomic():
         candidate = (
             Application.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(round__city_id=city_id, status__in=CLAIMABLE)
+            .filter(city_id=city_id, status__in=CLAIMABLE)
             .filter(Q(claimed_by__isnull=True) | Q(claimed_until__lte=now))
             .exclude(not_for(user))
             .order_by("status_changed_at", "pk")

@@ -1,0 +1,49 @@
+"""Shared set-up for the benchmarks: Django on a fresh PostgreSQL database ending in _bench."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(*, eager: bool = False) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verification_portal.settings")
+    os.environ["DATABASE_URL"] = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/verification_portal_bench"
+    )
+    os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1" if eager else "0"
+    os.environ.setdefault("PRIVATE_MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-private-"))
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Measure as production runs: DEBUG off (cached templates, no query log).
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-" + "x" * 40)
+    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
+    import django
+
+    django.setup()
+
+
+def fresh_database() -> None:
+    """Drop and recreate the benchmark database, then migrate; never the development one."""
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connections
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    if not name.endswith("_bench"):
+        raise SystemExit(f"refusing to recreate {name}: the benchmark database name must end in _bench")
+    connections.close_all()
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute(f'create database "{name}"')
+    call_command("migrate", verbosity=0)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
