@@ -63,7 +63,8 @@ FROM candidates_candidateprofile p
 JOIN rounds r ON r.n = p.id %% 14;
 
 INSERT INTO candidates_application (candidate_id, round_id, city_id, exam_id, roster_entry_id, status,
-    status_changed_at, application_kind, employer_id, major, education_level, education_type, technical_class, school,
+    status_changed_at, application_kind, employer_id, major, education_level, education_type, technical_class,
+    school,
     school_outside_hunan, chsi_registered, certification_report_unavailable, work_history, professional_title,
     stamped_on_paper, created_at, updated_at, submitted_at)
 SELECT p.id, e.round_id, e.city_id, e.exam_id, e.id,
