@@ -22,6 +22,7 @@ from candidates.forms import (
     RegistrationForm,
     SelfCheckForm,
     WorkPeriodFormSet,
+    add_service_errors,
     work_history_initial,
 )
 from candidates.jobs import enqueue_on_commit
@@ -106,7 +107,7 @@ def register(request):
                 email=data["email"],
             )
         except ValidationError as error:
-            _add_errors(form, error, password_field="password1")
+            add_service_errors(form, error, field="password1")
         else:
             login(request, profile.user, backend="candidates.auth.IdNumberOrPhoneBackend")
             messages.success(request, _("注册成功。请在下方查看您需要参加的核查。"))
@@ -118,16 +119,6 @@ class PortalLoginView(LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
-
-
-def _add_errors(form, error: ValidationError, password_field: str | None = None) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(password_field, error)
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.enums import BACKLOG_STATUSES
 from candidates.enums import ApplicationStatus as S
+from candidates.forms import add_service_errors
 from candidates.models import EmployerHR, Exam, Material
 from candidates.permissions import is_applicant
 from candidates.selectors import application_checklist, application_for_user
@@ -75,6 +76,12 @@ def _reviewer_only(request) -> None:
 def _hr_only(request) -> None:
     if hr_organisation_id(request.user) is None:
         raise Http404
+
+
+def _form_errors_to_messages(request, form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
 
 
 def _errors_to_messages(request, error) -> None:
@@ -285,9 +292,7 @@ def decide(request, pk: int):
     application = application_for_reviewer(user=request.user, pk=pk)
     form = DecisionForm(request.POST, allowed=_allowed_decisions(application))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors_to_messages(request, form)
         return redirect("reviews:review", pk=pk)
     data = form.cleaned_data
     try:
@@ -397,9 +402,7 @@ def employer_bulk(request):
     pending = {a.pk: a for a in employer_queue(user=request.user)}
     form = EmployerBulkForm(request.POST, choices=list(pending))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors_to_messages(request, form)
         return redirect("reviews:employer_home")
     chosen = [pending[pk] for pk in form.cleaned_data["applications"]]
     approved, errors = employer_bulk_approve(
@@ -443,12 +446,9 @@ def invitation_accept(request, token: str):
                 token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    for item in errors:
-                        form.add_error(field if field in form.fields else None, item)
-            else:
-                form.add_error("password1" if error.code != "invitation" else None, error)
+            add_service_errors(
+                form, error, field=None if getattr(error, "code", None) == "invitation" else "password1"
+            )
         else:
             messages.success(request, _("账号已创建，请登录。"))
             return redirect("candidates:login")
@@ -473,12 +473,7 @@ def appeal(request, pk: int):
                 files=form.cleaned_data["files"],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    for item in errors:
-                        form.add_error(field if field in form.fields else None, item)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("申辩已提交，将由另一名核查人员处理，结果会通知您。"))
             return redirect("candidates:application", pk=pk)

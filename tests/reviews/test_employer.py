@@ -184,3 +184,24 @@ def test_expired_invitation_refused(hr):
 def test_only_hr_can_invite(candidate):
     with pytest.raises(PermissionDenied):
         employer_invite(user=candidate.user, email="x@example.com", name="X", now=timezone.now())
+
+
+def test_invitation_page_keeps_errors_beside_fields(hr, client):
+    invitation = employer_invite(user=hr.user, email="y@example.com", name="Y")
+    taken = factories.UserFactory(username="taken_name")
+    url = reverse("reviews:invitation", args=[invitation.token])
+    response = client.post(
+        url, {"username": taken.username, "password1": "Strong-Pass-2026", "password2": "Strong-Pass-2026"}
+    )
+    assert response.context["form"].errors["username"] == ["该用户名已被使用。"]
+    response = client.post(url, {"username": "new_hr", "password1": "12345678", "password2": "12345678"})
+    assert response.context["form"].errors["password1"]
+    response = client.post(
+        url, {"username": "new_hr", "password1": "Strong-Pass-2026", "password2": "Strong-Pass-2026"}
+    )
+    assert response.status_code == 302
+    assert hr.organisation.hr_accounts.filter(user__username="new_hr").exists()
+    response = client.post(
+        url, {"username": "another", "password1": "Strong-Pass-2026", "password2": "Strong-Pass-2026"}
+    )
+    assert "邀请链接无效" in response.content.decode()
