@@ -1,12 +1,11 @@
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates import permissions, rules
 from candidates.enums import ApplicationStatus, DocumentKind, RoundKind
+from candidates.files import stored_file_response
 from candidates.forms import (
     DeclarationForm,
     LoginForm,
@@ -130,6 +130,8 @@ def dashboard(request):
             return redirect("reviews:queue")
         if getattr(request.user, "employer_hr", None):
             return redirect("reviews:employer_home")
+        if request.user.is_superuser:
+            return redirect("notices:manage")
         return render(request, "candidates/staff_home.html", {})
     return render(
         request,
@@ -306,26 +308,6 @@ def application_submit_view(request, pk: int):
     return redirect("candidates:application", pk=pk)
 
 
-def _stored_file_response(field, *, filename: str, content_type: str, inline: bool):
-    """Serve a private stored file: streamed from disk, or a short-lived signed URL."""
-    if settings.AWS_STORAGE_BUCKET_NAME:
-        disposition = "inline" if inline else "attachment"
-        url = field.storage.url(
-            field.name,
-            parameters={
-                "ResponseContentType": content_type,
-                "ResponseContentDisposition": f"{disposition}; filename*=UTF-8''{quote(filename, safe='')}",
-            },
-        )
-        return HttpResponseRedirect(url)
-    response = FileResponse(
-        field.open("rb"), content_type=content_type, as_attachment=not inline, filename=filename
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
-
-
 def _record_staff_view(request, version, what: str) -> None:
     application = version.material.application
     if not permissions.is_applicant(request.user, application):
@@ -343,7 +325,7 @@ def _record_staff_view(request, version, what: str) -> None:
 def material_file(request, version_id: int):
     version = material_version_for_user(user=request.user, pk=version_id)
     _record_staff_view(request, version, "view")
-    return _stored_file_response(
+    return stored_file_response(
         version.file,
         filename=version.original_name,
         content_type=version.content_type,
@@ -358,7 +340,7 @@ def material_preview(request, version_id: int):
     if not version.preview:
         raise Http404
     _record_staff_view(request, version, "preview")
-    return _stored_file_response(
+    return stored_file_response(
         version.preview, filename=f"preview-{version.pk}.jpg", content_type="image/jpeg", inline=True
     )
 
@@ -371,7 +353,7 @@ def material_page(request, version_id: int, number: int):
     if page is None:
         raise Http404
     _record_staff_view(request, version, "page")
-    return _stored_file_response(
+    return stored_file_response(
         page.image, filename=f"page-{version.pk}-{number}.jpg", content_type="image/jpeg", inline=True
     )
 
@@ -398,7 +380,7 @@ def application_document(request, pk: int, kind: str):
             {"application": application, "kind": DocumentKind(kind)},
         )
     label = DocumentKind(kind).label
-    return _stored_file_response(
+    return stored_file_response(
         document.file,
         filename=f"{label}-{application.reference}.pdf",
         content_type="application/pdf",

@@ -1,1 +1,221 @@
+import uuid
 
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from candidates.models import Application, City, Exam, VerificationRound
+from notices.enums import AttachmentKind, Channel, ImportStatus, PassListStatus, ReminderKind, ReportStatus
+
+
+def notice_upload_to(instance, filename):
+    return f"notices/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1][:8]}"
+
+
+def import_upload_to(instance, filename):
+    return f"imports/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+
+
+def publication_upload_to(instance, filename):
+    return f"publications/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1][:8]}"
+
+
+class Notice(models.Model):
+    """公告: published at ``publish_at`` (a notice can be scheduled)."""
+
+    round = models.ForeignKey(
+        VerificationRound, on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文（Markdown）")
+    publish_at = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        verbose_name = verbose_name_plural = "公告"
+
+    def __str__(self):
+        return self.title
+
+
+class NoticeAttachment(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField("类型", max_length=30, choices=AttachmentKind, default=AttachmentKind.OTHER)
+    title = models.CharField("名称", max_length=200)
+    file = models.FileField(upload_to=notice_upload_to, max_length=200)
+    original_name = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["notice", "id"]
+        verbose_name = verbose_name_plural = "公告附件"
+
+    def __str__(self):
+        return self.title
+
+
+class RosterImport(models.Model):
+    """One upload of the official roster (附件1) for a round: validated first, imported on confirmation."""
+
+    round = models.ForeignKey(VerificationRound, on_delete=models.PROTECT, related_name="imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=import_upload_to, max_length=200)
+    original_name = models.CharField(max_length=120)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=20, choices=ImportStatus, default=ImportStatus.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    rejected_rows = models.PositiveIntegerField(default=0)
+    imported_rows = models.PositiveIntegerField(default=0)
+    rejected_file = models.FileField(upload_to=import_upload_to, max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "名单导入"
+
+    def __str__(self):
+        return f"{self.round} · {self.original_name}"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class RosterStagingRow(models.Model):
+    """A validated row waiting for the administrator's confirmation (filled by COPY)."""
+
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="staged")
+    row_number = models.PositiveIntegerField()
+    name = models.CharField(max_length=50)
+    id_number = models.CharField(max_length=18)
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="+")
+    exam_year = models.PositiveSmallIntegerField()
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=2)
+
+    def __str__(self):
+        return f"{self.roster_import_id}:{self.row_number}"
+
+
+class PassList(models.Model):
+    """公示名单: one version of a round's pass list. A new version replaces it; none is deleted."""
+
+    round = models.ForeignKey(VerificationRound, on_delete=models.PROTECT, related_name="pass_lists")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=PassListStatus, default=PassListStatus.GENERATING)
+    reason = models.CharField("新版本原因", max_length=300, blank=True)
+    entry_count = models.PositiveIntegerField(default=0)
+    xlsx = models.FileField(upload_to=publication_upload_to, max_length=200, blank=True)
+    pdf = models.FileField(upload_to=publication_upload_to, max_length=200, blank=True)
+    pdf_chunks = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    objection_ends_at = models.DateTimeField(null=True, blank=True)
+    final_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "-version"]
+        verbose_name = verbose_name_plural = "公示名单"
+        constraints = [models.UniqueConstraint(fields=["round", "version"], name="pass_list_unique_version")]
+
+    def __str__(self):
+        return f"{self.round} v{self.version}"
+
+
+class PassListEntry(models.Model):
+    pass_list = models.ForeignKey(PassList, on_delete=models.PROTECT, related_name="entries")
+    position = models.PositiveIntegerField()
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=50)
+    gender = models.CharField(max_length=4)
+    exam = models.CharField(max_length=60)
+    employer = models.CharField(max_length=100)
+    masked_id = models.CharField(max_length=18)
+
+    class Meta:
+        ordering = ["pass_list", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["pass_list", "position"], name="entry_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.masked_id})"
+
+
+class Report(models.Model):
+    """举报: a report on a listed person during the objection period."""
+
+    pass_list = models.ForeignKey(PassList, on_delete=models.PROTECT, related_name="reports")
+    entry = models.ForeignKey(PassListEntry, on_delete=models.PROTECT, related_name="reports")
+    reporter_name = models.CharField("举报人", max_length=50, blank=True)
+    reporter_contact = models.CharField("联系方式", max_length=100)
+    text = models.TextField("举报内容")
+    address_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=ReportStatus, default=ReportStatus.OPEN)
+    outcome = models.TextField("处理结果", blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "举报"
+
+    def __str__(self):
+        return f"{self.entry.name} · {self.get_status_display()}"
+
+
+class ReminderSent(models.Model):
+    """What was sent: at most one reminder per person, deadline, offset and channel."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30, choices=ReminderKind)
+    deadline = models.DateTimeField()
+    offset = models.CharField(max_length=20)
+    channel = models.CharField(max_length=10, choices=Channel)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提醒记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "deadline", "offset", "channel"], name="reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.user_id} {self.offset} {self.channel}"
+
+
+class ExportFile(models.Model):
+    """A generated administrator export (e.g. a round's results for the province)."""
+
+    round = models.ForeignKey(VerificationRound, on_delete=models.PROTECT, related_name="exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=publication_upload_to, max_length=200, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.round} export {self.created_at:%Y-%m-%d %H:%M}"

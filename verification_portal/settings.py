@@ -234,3 +234,18 @@ PORTAL_CLAIM_MINUTES = env.int("PORTAL_CLAIM_MINUTES", default=30)
 PORTAL_FIX_DAYS = env.int("PORTAL_FIX_DAYS", default=5)
 PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# Publication, reports and reminders.
+PORTAL_OBJECTION_DAYS = env.int("PORTAL_OBJECTION_DAYS", default=10)
+PORTAL_REPORTS_PER_HOUR = env.int("PORTAL_REPORTS_PER_HOUR", default=5)
+# Reminder offsets before each deadline: days ("3d"), hours ("6h"), or "morning" (08:00 of the last day).
+PORTAL_REMINDER_OFFSETS = env.list("PORTAL_REMINDER_OFFSETS", default=["3d", "1d", "morning"])
+PORTAL_CLAIM_STALE_MINUTES = env.int("PORTAL_CLAIM_STALE_MINUTES", default=10)
+PORTAL_SMS_BACKEND = env.str("PORTAL_SMS_BACKEND", default="notices.sms.LogSmsBackend")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "publish-due": {"task": "notices.publish_due", "schedule": 60.0},
+        "reminders": {"task": "notices.send_reminders", "schedule": 900.0},
+        "close-windows": {"task": "notices.close_windows", "schedule": 300.0},
+    }
+)

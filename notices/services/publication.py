@@ -1,0 +1,360 @@
+"""公示: the public pass list of a round, its files, the objection period and reports.
+
+A round is published once: the list row is created under a lock on the round, so two
+workers (or the job run twice) publish one list. Its entries are copied with one
+INSERT … SELECT; the .xlsx is written in openpyxl's write-only mode; the PDF is laid
+out by WeasyPrint in chunks of ``PDF_CHUNK_ROWS`` rows, one Celery task each (so the
+workers render them side by side with bounded memory), and merged when all are there.
+The list is public once both files exist. Re-running any step redoes only what is missing.
+"""
+
+import datetime
+import hashlib
+import io
+import tempfile
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from pypdf import PdfWriter
+
+from candidates.enums import ApplicationStatus
+from candidates.jobs import enqueue_on_commit
+from candidates.models import Application, VerificationRound
+from candidates.permissions import is_administrator
+from candidates.services.applications import application_transition
+from candidates.services.audit import audit_record
+from candidates.services.messages import message_send
+from notices.enums import PassListStatus, ReportStatus
+from notices.models import PassList, PassListEntry, Report
+
+PDF_CHUNK_ROWS = 5000
+PDF_LINES_PER_PAGE = 55
+XLSX_HEADERS = ["序号", "姓名", "性别", "考试", "工作单位", "身份证号"]
+STALE_AFTER = datetime.timedelta(minutes=10)
+
+ENTRIES_FROM_APPLICATIONS = """
+INSERT INTO notices_passlistentry
+    (pass_list_id, position, application_id, name, gender, exam, employer, masked_id)
+SELECT %(list)s, row_number() OVER (ORDER BY e.name, a.id), a.id, p.real_name,
+       CASE p.gender WHEN 'M' THEN '男' ELSE '女' END, e.name, COALESCE(o.name, ''),
+       substr(p.id_number, 1, 6) || '********' || substr(p.id_number, 15, 4)
+FROM candidates_application a
+JOIN candidates_candidateprofile p ON p.id = a.candidate_id
+JOIN candidates_exam e ON e.id = a.exam_id
+LEFT JOIN candidates_organisation o ON o.id = a.employer_id
+WHERE a.round_id = %(round)s AND a.status = %(status)s
+"""
+
+
+def pass_list_current(*, round_: VerificationRound) -> PassList | None:
+    return round_.pass_lists.exclude(status=PassListStatus.SUPERSEDED).order_by("-version").first()
+
+
+def pass_list_publish(*, round_: VerificationRound, now: datetime.datetime | None = None) -> PassList | None:
+    """Create the round's first list if it is due and none exists. Safe to run twice at once."""
+    now = now or timezone.now()
+    if round_.publication_at is None or round_.publication_at > now:
+        return None
+    with transaction.atomic():
+        VerificationRound.objects.select_for_update().get(pk=round_.pk)
+        existing = round_.pass_lists.order_by("version").first()
+        if existing is not None:
+            return existing
+        pass_list = PassList.objects.create(round=round_, version=1, created_at=now, heartbeat_at=now)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                ENTRIES_FROM_APPLICATIONS,
+                {"list": pass_list.pk, "round": round_.pk, "status": ApplicationStatus.PASSED},
+            )
+        pass_list.entry_count = pass_list.entries.count()
+        pass_list.save(update_fields=["entry_count"])
+        audit_record(
+            actor=None, action="pass_list.create", target=pass_list, data={"entries": pass_list.entry_count}
+        )
+    _enqueue_files(pass_list)
+    return pass_list
+
+
+def _enqueue_files(pass_list: PassList) -> None:
+    enqueue_on_commit("notices.render_pass_list_xlsx", pass_list_id=pass_list.pk)
+    for chunk in range(max(1, -(-pass_list.entry_count // PDF_CHUNK_ROWS))):
+        enqueue_on_commit("notices.render_pass_list_pdf_chunk", pass_list_id=pass_list.pk, chunk=chunk)
+
+
+def _touch(pass_list: PassList) -> None:
+    PassList.objects.filter(pk=pass_list.pk).update(heartbeat_at=timezone.now())
+
+
+def _rows(pass_list: PassList, start: int = 0, stop: int | None = None):
+    entries = pass_list.entries.filter(position__gt=start)
+    if stop is not None:
+        entries = entries.filter(position__lte=stop)
+    return entries.order_by("position").values_list(
+        "position", "name", "gender", "exam", "employer", "masked_id"
+    )
+
+
+def pass_list_render_xlsx(*, pass_list: PassList) -> PassList:
+    if pass_list.xlsx:
+        return pass_list
+    _touch(pass_list)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("公示名单"))
+    sheet.append([f"{pass_list.round.name}（第 {pass_list.version} 版）"])
+    sheet.append(XLSX_HEADERS)
+    for row in _rows(pass_list).iterator(chunk_size=5000):
+        sheet.append(list(row))
+    with tempfile.TemporaryFile() as out:
+        book.save(out)
+        out.seek(0)
+        pass_list.xlsx.save("pass-list.xlsx", File(out), save=False)
+    PassList.objects.filter(pk=pass_list.pk).update(xlsx=pass_list.xlsx.name)
+    pass_list_complete_if_ready(pass_list.pk)
+    return pass_list
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    text = text if _display_width(text) <= width else text[: max(1, width // 2)]
+    return text + " " * (width - _display_width(text))
+
+
+def _pdf_lines(rows) -> list[str]:
+    widths = (7, 12, 5, 24, 40)
+    lines = []
+    for position, name, gender, exam, employer, masked_id in rows:
+        cells = (str(position), name, gender, exam, employer)
+        lines.append(
+            "".join(_pad(value, width) for value, width in zip(cells, widths, strict=True)) + masked_id
+        )
+    return lines
+
+
+def pass_list_render_pdf_chunk(*, pass_list: PassList, chunk: int) -> None:
+    """Render rows chunk*N+1 … (chunk+1)*N as one PDF part. Each page is one text block
+    in a monospaced CJK font, so WeasyPrint lays out a few boxes a page, not one a cell."""
+    key = str(chunk)
+    if key in (pass_list.pdf_chunks or {}):
+        return
+    from weasyprint import HTML
+
+    _touch(pass_list)
+    start = chunk * PDF_CHUNK_ROWS
+    lines = _pdf_lines(_rows(pass_list, start, start + PDF_CHUNK_ROWS))
+    pages = [lines[i : i + PDF_LINES_PER_PAGE] for i in range(0, len(lines), PDF_LINES_PER_PAGE)] or [[]]
+    html = render_to_string(
+        "notices/pdf/pass_list.html",
+        {
+            "pass_list": pass_list,
+            "round": pass_list.round,
+            "pages": ["\n".join(page) for page in pages],
+            "header": "".join(_pad(h, w) for h, w in zip(XLSX_HEADERS[:5], (7, 12, 5, 24, 40), strict=True))
+            + XLSX_HEADERS[5],
+            "first": chunk == 0,
+        },
+    )
+    pdf = HTML(string=html).write_pdf()
+    name = f"publications/{pass_list.pk}/part-{chunk:04d}.pdf"
+    from django.core.files.storage import default_storage
+
+    stored = default_storage.save(name, ContentFile(pdf))
+    with transaction.atomic():
+        locked = PassList.objects.select_for_update().get(pk=pass_list.pk)
+        chunks = dict(locked.pdf_chunks or {})
+        chunks[key] = stored
+        locked.pdf_chunks = chunks
+        locked.save(update_fields=["pdf_chunks"])
+    pass_list_complete_if_ready(pass_list.pk)
+
+
+def pass_list_complete_if_ready(pass_list_id: int) -> None:
+    """Merge the PDF parts and make the list public once every file exists."""
+    from django.core.files.storage import default_storage
+
+    with transaction.atomic():
+        pass_list = PassList.objects.select_for_update().get(pk=pass_list_id)
+        expected = max(1, -(-pass_list.entry_count // PDF_CHUNK_ROWS))
+        chunks = pass_list.pdf_chunks or {}
+        if not pass_list.pdf and len(chunks) == expected:
+            writer = PdfWriter()
+            for index in range(expected):
+                with default_storage.open(chunks[str(index)], "rb") as part:
+                    writer.append(io.BytesIO(part.read()))
+            out = io.BytesIO()
+            writer.write(out)
+            pass_list.pdf.save("pass-list.pdf", ContentFile(out.getvalue()), save=False)
+            pass_list.save(update_fields=["pdf"])
+        if pass_list.status == PassListStatus.GENERATING and pass_list.pdf and pass_list.xlsx:
+            now = timezone.now()
+            pass_list.status = PassListStatus.PUBLISHED
+            pass_list.published_at = now
+            pass_list.objection_ends_at = now + datetime.timedelta(days=settings.PORTAL_OBJECTION_DAYS)
+            pass_list.save(update_fields=["status", "published_at", "objection_ends_at"])
+            PassList.objects.filter(round_id=pass_list.round_id, version__lt=pass_list.version).exclude(
+                status=PassListStatus.SUPERSEDED
+            ).update(status=PassListStatus.SUPERSEDED)
+            audit_record(
+                actor=None,
+                action="pass_list.publish",
+                target=pass_list,
+                data={"version": pass_list.version, "entries": pass_list.entry_count},
+            )
+
+
+def pass_list_resume_stale(*, now: datetime.datetime | None = None) -> list[int]:
+    """Re-queue the missing files of lists whose worker stopped (no heartbeat lately)."""
+    now = now or timezone.now()
+    stale = PassList.objects.filter(status=PassListStatus.GENERATING, heartbeat_at__lt=now - STALE_AFTER)
+    resumed = []
+    for pass_list in stale:
+        _touch(pass_list)
+        if not pass_list.xlsx:
+            enqueue_on_commit("notices.render_pass_list_xlsx", pass_list_id=pass_list.pk)
+        expected = max(1, -(-pass_list.entry_count // PDF_CHUNK_ROWS))
+        for chunk in range(expected):
+            if str(chunk) not in (pass_list.pdf_chunks or {}):
+                enqueue_on_commit(
+                    "notices.render_pass_list_pdf_chunk", pass_list_id=pass_list.pk, chunk=chunk
+                )
+        enqueue_on_commit("notices.complete_pass_list", pass_list_id=pass_list.pk)
+        resumed.append(pass_list.pk)
+    return resumed
+
+
+def pass_list_finalize_due(*, now: datetime.datetime | None = None) -> int:
+    """公示期满: published lists whose objection period ended become final."""
+    now = now or timezone.now()
+    return PassList.objects.filter(status=PassListStatus.PUBLISHED, objection_ends_at__lte=now).update(
+        status=PassListStatus.FINAL, final_at=now
+    )
+
+
+def _address_hash(address: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+
+
+def report_submit(
+    *, entry: PassListEntry, address: str, contact: str, text: str, name: str = "", now=None
+) -> Report:
+    """A member of the public reports a listed person, during the objection period only."""
+    now = now or timezone.now()
+    pass_list = entry.pass_list
+    if (
+        pass_list.status != PassListStatus.PUBLISHED
+        or not pass_list.objection_ends_at
+        or now >= pass_list.objection_ends_at
+    ):
+        raise ValidationError(_("公示期已结束或该名单不在公示中，不能举报。"), code="period")
+    address_hash = _address_hash(address)
+    key = f"report-throttle:{address_hash}"
+    if cache.get(key, 0) >= settings.PORTAL_REPORTS_PER_HOUR:
+        raise ValidationError(_("提交过于频繁，请一小时后再试。"), code="throttled")
+    text, contact = text.strip(), contact.strip()
+    errors = {}
+    if len(text) < 10:
+        errors["text"] = _("请写明举报的具体问题（至少 10 个字）。")
+    if not contact:
+        errors["contact"] = _("请留下联系方式，以便核实。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        report = Report.objects.create(
+            pass_list=pass_list,
+            entry=entry,
+            reporter_name=name.strip()[:50],
+            reporter_contact=contact[:100],
+            text=text,
+            address_hash=address_hash,
+            created_at=now,
+        )
+        audit_record(actor=None, action="report.submit", target=report, application=entry.application)
+    if cache.add(key, 1, timeout=3600) is False:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=3600)
+    return report
+
+
+def report_handle(*, report: Report, user, upheld: bool, outcome: str, now=None) -> Report:
+    """Record the outcome. An upheld report fails the person and publishes a new list
+    version without them; the earlier version is kept."""
+    now = now or timezone.now()
+    if not is_administrator(user):
+        raise PermissionDenied
+    outcome = outcome.strip()
+    if not outcome:
+        raise ValidationError({"outcome": _("请填写处理结果。")})
+    with transaction.atomic():
+        locked = (
+            Report.objects.select_for_update()
+            .select_related("entry__application", "pass_list")
+            .get(pk=report.pk)
+        )
+        if locked.status != ReportStatus.OPEN:
+            raise ValidationError(_("该举报已处理。"), code="handled")
+        locked.status = ReportStatus.UPHELD if upheld else ReportStatus.DISMISSED
+        locked.outcome = outcome
+        locked.handled_by = user
+        locked.handled_at = now
+        locked.save(update_fields=["status", "outcome", "handled_by", "handled_at"])
+        audit_record(
+            actor=user,
+            action="report.handle",
+            target=locked,
+            application=locked.entry.application,
+            data={"upheld": upheld, "outcome": outcome},
+        )
+        if upheld:
+            application = Application.objects.select_related("candidate__user").get(
+                pk=locked.entry.application_id
+            )
+            if application.status == ApplicationStatus.PASSED:
+                application_transition(
+                    application=application,
+                    to=ApplicationStatus.FAILED,
+                    actor=user,
+                    reason=outcome,
+                    now=now,
+                    data={"report": locked.pk},
+                )
+                message_send(
+                    recipient=application.candidate.user,
+                    application=application,
+                    subject=_("经举报核实，核查结论改为不通过"),
+                    body=_("公示期间收到举报，经核实：{outcome}\n您的考试成绩无效，不予发证。").format(
+                        outcome=outcome
+                    ),
+                )
+            _new_version_without(locked.pass_list, application_id=locked.entry.application_id, reason=outcome)
+    return locked
+
+
+def _new_version_without(pass_list: PassList, *, application_id: int, reason: str) -> PassList:
+    latest = pass_list.round.pass_lists.order_by("-version").first()
+    new = PassList.objects.create(
+        round=pass_list.round, version=latest.version + 1, reason=reason[:300], heartbeat_at=timezone.now()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO notices_passlistentry (pass_list_id, position, application_id, name, gender, exam,"
+            " employer, masked_id)"
+            " SELECT %s, row_number() OVER (ORDER BY position), application_id, name, gender, exam, employer,"
+            " masked_id FROM notices_passlistentry WHERE pass_list_id = %s AND application_id <> %s",
+            [new.pk, latest.pk, application_id],
+        )
+    new.entry_count = new.entries.count()
+    new.save(update_fields=["entry_count"])
+    _enqueue_files(new)
+    return new

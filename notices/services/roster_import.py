@@ -1,0 +1,309 @@
+"""Roster import (附件1): validate every row, show what was rejected, import on confirmation.
+
+The file is read with python-calamine (a Rust reader) row by row; valid rows stream
+into a staging table through PostgreSQL COPY, rejected rows into an .xlsx written in
+openpyxl's write-only mode, so memory stays flat whatever the row count. Confirming
+copies the staged rows into the roster with one INSERT … SELECT … ON CONFLICT DO
+NOTHING: importing the same file twice changes nothing the second time.
+
+Column layout (first row is the header, documented in the README):
+姓名 | 身份证号 | 考试 | 考试年度 | 市州 | 核查原因 (1–6)
+"""
+
+import datetime
+import hashlib
+import io
+import tempfile
+from functools import lru_cache
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.cn import ric
+
+from candidates.enums import RosterReason
+from candidates.jobs import enqueue_on_commit
+from candidates.models import RosterEntry, VerificationRound
+from candidates.permissions import is_administrator
+from candidates.services.audit import audit_record
+from notices.enums import ImportStatus
+from notices.models import RosterImport, RosterStagingRow
+
+HEADERS = ["姓名", "身份证号", "考试", "考试年度", "市州", "核查原因"]
+PROGRESS_EVERY = 5000
+REASON_CODES = set(RosterReason.values)
+
+
+@lru_cache(maxsize=16384)
+def _area_known(area: str, year: int) -> bool:
+    """Whether the region code existed in that birth year (python-stdnum's table)."""
+    try:
+        ric.get_birth_place(f"{area}{year:04d}01010000")
+    except stdnum_exceptions.ValidationError:
+        return False
+    return True
+
+
+def id_number_problem(value: str, today: datetime.date) -> str | None:
+    """The reason an ID number is refused, or None. The same checks as registration,
+    with the region lookup cached: a roster repeats a few hundred region codes."""
+    number = value.strip().upper()
+    if len(number) != 18:
+        return _("身份证号应为 18 位")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return _("身份证号格式不正确")
+    if ric.calc_check_digit(number) != number[17]:
+        return _("身份证号校验位不正确")
+    try:
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return _("身份证号中的出生日期无效")
+    if birth > today:
+        return _("身份证号中的出生日期晚于今天")
+    if not _area_known(number[:6], birth.year):
+        return _("身份证号中的地区码无效")
+    return None
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class RowValidator:
+    """Validates roster rows for one round; remembers keys seen in the file."""
+
+    def __init__(self, round_: VerificationRound, today: datetime.date):
+        self.round = round_
+        self.today = today
+        self.exams = {}
+        for exam in round_.exams.all():
+            self.exams[exam.name] = exam.pk
+            self.exams[exam.code] = exam.pk
+        city = round_.city
+        self.city_names = {city.name, f"{city.name}市", city.code}
+        self.existing = set(RosterEntry.objects.filter(round=round_).values_list("id_number", "exam_id"))
+        self.seen: dict[tuple[str, int], int] = {}
+
+    def check(self, row_number: int, cells: list) -> tuple[tuple | None, str | None]:
+        """(staging row, None) when valid, (None, reason) when not."""
+        cells = [_text(c) for c in (cells + [None] * 6)[:6]]
+        name, id_number, exam, year, city, reason = cells
+        if not name:
+            return None, _("缺少姓名")
+        problem = id_number_problem(id_number, self.today)
+        if problem:
+            return None, problem
+        id_number = id_number.upper()
+        exam_id = self.exams.get(exam)
+        if exam_id is None:
+            return None, _("考试“{exam}”不属于本轮").format(exam=exam)
+        if not (year.isdigit() and 1990 <= int(year) <= self.today.year):
+            return None, _("考试年度无效")
+        if city not in self.city_names:
+            return None, _("市州“{city}”与本轮（{own}）不一致").format(city=city, own=self.round.city.name)
+        if reason not in REASON_CODES:
+            return None, _("核查原因应为 1–6 的代码")
+        key = (id_number, exam_id)
+        if key in self.existing:
+            return None, _("已在本轮名单中")
+        if key in self.seen:
+            return None, _("与第 {row} 行重复").format(row=self.seen[key])
+        self.seen[key] = row_number
+        return (row_number, name[:50], id_number, exam_id, int(year), self.round.city_id, reason), None
+
+
+def roster_import_upload(*, round_: VerificationRound, user, upload) -> RosterImport:
+    """Store the uploaded .xlsx and queue its validation."""
+    if not is_administrator(user):
+        raise PermissionDenied
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04":
+        raise ValidationError(_("请上传 .xlsx 格式的名单文件（Excel 2007 及以上）。"), code="type")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        roster_import = RosterImport(
+            round=round_,
+            uploaded_by=user,
+            original_name=upload.name[:120],
+            sha256=digest.hexdigest(),
+        )
+        roster_import.file.save("roster.xlsx", upload, save=False)
+        roster_import.save()
+        audit_record(
+            actor=user,
+            action="roster.upload",
+            target=roster_import,
+            data={"round": round_.pk, "sha256": roster_import.sha256, "name": roster_import.original_name},
+        )
+    enqueue_on_commit("notices.validate_roster_import", import_id=roster_import.pk)
+    return roster_import
+
+
+def _copy_rows(import_id: int, rows: list[tuple]) -> None:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            "COPY notices_rosterstagingrow (roster_import_id, row_number, name, id_number, exam_id,"
+            " exam_year, city_id, reason) FROM STDIN"
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row((import_id, *row))
+
+
+def _stage(roster_import: RosterImport, rows: list[tuple]) -> None:
+    if connection.vendor == "postgresql":
+        _copy_rows(roster_import.pk, rows)
+    else:  # the embedded SQLite default
+        RosterStagingRow.objects.bulk_create(
+            RosterStagingRow(
+                roster_import=roster_import,
+                row_number=r[0],
+                name=r[1],
+                id_number=r[2],
+                exam_id=r[3],
+                exam_year=r[4],
+                city_id=r[5],
+                reason=r[6],
+            )
+            for r in rows
+        )
+
+
+def roster_import_validate(
+    *, roster_import: RosterImport, today: datetime.date | None = None
+) -> RosterImport:
+    """Read and check every row. Idempotent: a re-run starts the staging over."""
+    today = today or timezone.localdate()
+    if roster_import.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATING):
+        return roster_import
+    RosterImport.objects.filter(pk=roster_import.pk).update(status=ImportStatus.VALIDATING, processed_rows=0)
+    RosterStagingRow.objects.filter(roster_import=roster_import).delete()
+    with roster_import.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    except Exception:
+        roster_import.status = ImportStatus.FAILED
+        roster_import.error = _("文件无法读取，请确认是 .xlsx 格式且未加密。")
+        roster_import.save(update_fields=["status", "error"])
+        return roster_import
+    total = max(0, sheet.total_height - 1)
+    RosterImport.objects.filter(pk=roster_import.pk).update(total_rows=total)
+    rows = sheet.iter_rows()
+    header = [_text(c) for c in next(rows, [])][:6]
+    if header != HEADERS:
+        roster_import.status = ImportStatus.FAILED
+        roster_import.error = _("表头应为：{expected}；实际为：{actual}").format(
+            expected="、".join(HEADERS), actual="、".join(header)
+        )
+        roster_import.save(update_fields=["status", "error"])
+        return roster_import
+
+    validator = RowValidator(roster_import.round, today)
+    rejected_book = Workbook(write_only=True)
+    rejected_sheet = rejected_book.create_sheet("未通过校验")
+    rejected_sheet.append([*HEADERS, "行号", "原因"])
+    valid = rejected = processed = 0
+    batch: list[tuple] = []
+    for row_number, cells in enumerate(rows, start=2):
+        if not any(c not in (None, "") for c in cells):
+            continue
+        staged, reason = validator.check(row_number, list(cells))
+        if staged:
+            batch.append(staged)
+            valid += 1
+        else:
+            rejected_sheet.append([*[_text(c) for c in (list(cells) + [None] * 6)[:6]], row_number, reason])
+            rejected += 1
+        processed += 1
+        if len(batch) >= PROGRESS_EVERY:
+            _stage(roster_import, batch)
+            batch = []
+            RosterImport.objects.filter(pk=roster_import.pk).update(processed_rows=processed)
+    if batch:
+        _stage(roster_import, batch)
+    with tempfile.TemporaryFile() as out:
+        rejected_book.save(out)
+        out.seek(0)
+        roster_import.rejected_file.save("rejected.xlsx", File(out), save=False)
+    roster_import.status = ImportStatus.VALIDATED
+    roster_import.total_rows = processed
+    roster_import.processed_rows = processed
+    roster_import.valid_rows = valid
+    roster_import.rejected_rows = rejected
+    roster_import.save(
+        update_fields=[
+            "status",
+            "total_rows",
+            "processed_rows",
+            "valid_rows",
+            "rejected_rows",
+            "rejected_file",
+        ]
+    )
+    return roster_import
+
+
+def roster_import_confirm(*, roster_import: RosterImport, user) -> RosterImport:
+    """Import the valid rows. A second confirmation, or the same file again, adds nothing."""
+    if not is_administrator(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+        if locked.status != ImportStatus.VALIDATED:
+            raise ValidationError(
+                _("该名单当前状态为“{status}”，不能导入。").format(status=locked.get_status_display()),
+                code="status",
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO candidates_rosterentry (round_id, name, id_number, exam_id, exam_year, city_id,"
+                " reason, status, created_at)"
+                " SELECT %s, name, id_number, exam_id, exam_year, city_id, reason, 'expected', %s"
+                " FROM notices_rosterstagingrow WHERE roster_import_id = %s ORDER BY row_number"
+                " ON CONFLICT (round_id, id_number, exam_id) DO NOTHING",
+                [locked.round_id, timezone.now(), locked.pk],
+            )
+            imported = cursor.rowcount
+        RosterStagingRow.objects.filter(roster_import=locked).delete()
+        locked.status = ImportStatus.IMPORTED
+        locked.imported_rows = imported
+        locked.confirmed_by = user
+        locked.confirmed_at = locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "imported_rows", "confirmed_by", "confirmed_at", "finished_at"])
+        audit_record(
+            actor=user,
+            action="roster.import",
+            target=locked,
+            data={"round": locked.round_id, "imported": imported, "rejected": locked.rejected_rows},
+        )
+    return locked
+
+
+def roster_import_cancel(*, roster_import: RosterImport, user) -> RosterImport:
+    if not is_administrator(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+        if locked.status in (ImportStatus.IMPORTED, ImportStatus.CANCELLED):
+            return locked
+        RosterStagingRow.objects.filter(roster_import=locked).delete()
+        locked.status = ImportStatus.CANCELLED
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at"])
+        audit_record(actor=user, action="roster.cancel", target=locked)
+    return locked

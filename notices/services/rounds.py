@@ -1,0 +1,181 @@
+"""Running a round: closing its window, the supplementary round, the results export."""
+
+import datetime
+import tempfile
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from candidates.enums import ApplicationStatus, RosterStatus, RoundKind
+from candidates.jobs import enqueue_on_commit
+from candidates.models import Application, RosterEntry, VerificationRound
+from candidates.permissions import is_administrator
+from candidates.services.audit import audit_record
+from notices.models import ExportFile
+from reviews.enums import DecisionKind, FailReason
+from reviews.models import Decision
+
+EXPORT_HEADERS = [
+    "序号",
+    "姓名",
+    "性别",
+    "身份证号",
+    "考试",
+    "考试年度",
+    "市州",
+    "工作单位",
+    "统一社会信用代码",
+    "学历",
+    "核查结果",
+    "结果时间",
+    "不通过原因",
+]
+
+
+def round_close_windows(*, now: datetime.datetime | None = None) -> int:
+    """When a window has closed, roster entries with no submission become 未按期参加.
+    Idempotent: only entries still expected are touched."""
+    now = now or timezone.now()
+    submitted = Application.objects.filter(roster_entry=OuterRef("pk")).exclude(
+        status=ApplicationStatus.DRAFT
+    )
+    return (
+        RosterEntry.objects.filter(status=RosterStatus.EXPECTED, round__closes_at__lte=now)
+        .exclude(Exists(submitted))
+        .update(status=RosterStatus.ABSENT)
+    )
+
+
+def supplementary_round_create(
+    *,
+    round_: VerificationRound,
+    user,
+    name: str,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    publication_at: datetime.datetime | None = None,
+) -> tuple[VerificationRound, int, int]:
+    """补办: a new round for those who did not take part. Anyone who already failed
+    verification of the same exam and year for not meeting the conditions is excluded.
+    Returns the round, the number of entries carried over and the number excluded."""
+    if not is_administrator(user):
+        raise PermissionDenied
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("截止时间须晚于开始时间。")})
+    if round_.closes_at > timezone.now():
+        raise ValidationError(_("本轮申报尚未截止，不能创建补办轮次。"), code="open")
+    failed = Application.objects.filter(
+        candidate__id_number=OuterRef("id_number"),
+        exam_id=OuterRef("exam_id"),
+        roster_entry__exam_year=OuterRef("exam_year"),
+        status=ApplicationStatus.FAILED,
+    )
+    with transaction.atomic():
+        round_close_windows()
+        absent = RosterEntry.objects.filter(round=round_, status=RosterStatus.ABSENT)
+        excluded = absent.filter(Exists(failed)).count()
+        carried = list(absent.exclude(Exists(failed)))
+        supplementary = VerificationRound.objects.create(
+            name=name,
+            city=round_.city,
+            exam_year=round_.exam_year,
+            kind=RoundKind.SUPPLEMENTARY,
+            parent=round_,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            publication_at=publication_at,
+            contact_phones=round_.contact_phones,
+            contact_address=round_.contact_address,
+        )
+        supplementary.exams.set(round_.exams.all())
+        RosterEntry.objects.bulk_create(
+            RosterEntry(
+                round=supplementary,
+                name=entry.name,
+                id_number=entry.id_number,
+                exam_id=entry.exam_id,
+                exam_year=entry.exam_year,
+                city_id=entry.city_id,
+                reason=entry.reason,
+            )
+            for entry in carried
+        )
+        audit_record(
+            actor=user,
+            action="round.supplementary",
+            target=supplementary,
+            data={"parent": round_.pk, "carried": len(carried), "excluded": excluded},
+        )
+    return supplementary, len(carried), excluded
+
+
+def results_export_request(*, round_: VerificationRound, user) -> ExportFile:
+    if not is_administrator(user):
+        raise PermissionDenied
+    export = ExportFile.objects.create(round=round_, requested_by=user)
+    enqueue_on_commit("notices.render_export", export_id=export.pk)
+    return export
+
+
+def results_export_render(*, export: ExportFile) -> ExportFile:
+    """The round's results for the province (columns in EXPORT_HEADERS). Idempotent."""
+    if export.file:
+        return export
+    results = {
+        row[0]: row[1:]
+        for row in Decision.objects.filter(
+            application__round=export.round,
+            kind__in=[
+                DecisionKind.PASS,
+                DecisionKind.FAIL,
+                DecisionKind.APPEAL_OVERTURNED,
+                DecisionKind.APPEAL_UPHELD,
+            ],
+        )
+        .order_by("application_id", "created_at")
+        .values_list("application_id", "created_at", "reason_code")
+    }
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("核查结果"))
+    sheet.append(EXPORT_HEADERS)
+    applications = (
+        Application.objects.filter(
+            round=export.round, status__in=[ApplicationStatus.PASSED, ApplicationStatus.FAILED]
+        )
+        .select_related("candidate", "exam", "city", "employer", "roster_entry")
+        .order_by("exam__name", "candidate__real_name", "pk")
+    )
+    count = 0
+    for count, application in enumerate(applications.iterator(chunk_size=2000), start=1):
+        decided_at, reason_code = results.get(application.pk, (application.status_changed_at, ""))
+        candidate = application.candidate
+        sheet.append(
+            [
+                count,
+                candidate.real_name,
+                candidate.get_gender_display(),
+                candidate.id_number,
+                application.exam.name,
+                application.roster_entry.exam_year,
+                application.city.name,
+                application.employer.name if application.employer else "",
+                application.employer.credit_code if application.employer else "",
+                application.get_education_level_display(),
+                application.get_status_display(),
+                timezone.localtime(decided_at).strftime("%Y-%m-%d %H:%M"),
+                str(FailReason(reason_code).label) if reason_code in FailReason.values else "",
+            ]
+        )
+    with tempfile.TemporaryFile() as out:
+        book.save(out)
+        out.seek(0)
+        export.file.save("results.xlsx", File(out), save=False)
+    export.rows = count
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "rows", "finished_at"])
+    return export

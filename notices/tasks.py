@@ -1,0 +1,77 @@
+"""Thin, idempotent tasks for the administrators' side and the scheduled jobs."""
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from candidates.models import VerificationRound
+from notices.models import ExportFile, PassList, RosterImport
+from notices.services.publication import (
+    pass_list_complete_if_ready,
+    pass_list_finalize_due,
+    pass_list_publish,
+    pass_list_render_pdf_chunk,
+    pass_list_render_xlsx,
+    pass_list_resume_stale,
+)
+from notices.services.reminders import reminders_send
+from notices.services.roster_import import roster_import_validate
+from notices.services.rounds import results_export_render, round_close_windows
+
+
+@shared_task(name="notices.validate_roster_import", acks_late=True)
+def task_validate_roster_import(*, import_id: int) -> None:
+    roster_import = RosterImport.objects.select_related("round__city").filter(pk=import_id).first()
+    if roster_import is None:
+        return
+    roster_import_validate(roster_import=roster_import)
+
+
+@shared_task(name="notices.publish_due")
+def task_publish_due() -> None:
+    """Periodic: publish every round that is due, finalise lists whose objection period
+    ended, and resume lists whose worker stopped."""
+    now = timezone.now()
+    due = VerificationRound.objects.filter(publication_at__lte=now, pass_lists__isnull=True)
+    for round_ in due:
+        with transaction.atomic():
+            pass_list_publish(round_=round_, now=now)
+    pass_list_finalize_due(now=now)
+    pass_list_resume_stale(now=now)
+
+
+@shared_task(name="notices.render_pass_list_xlsx", acks_late=True)
+def task_render_pass_list_xlsx(*, pass_list_id: int) -> None:
+    pass_list = PassList.objects.select_related("round").filter(pk=pass_list_id).first()
+    if pass_list is not None:
+        pass_list_render_xlsx(pass_list=pass_list)
+
+
+@shared_task(name="notices.render_pass_list_pdf_chunk", acks_late=True)
+def task_render_pass_list_pdf_chunk(*, pass_list_id: int, chunk: int) -> None:
+    pass_list = PassList.objects.select_related("round").filter(pk=pass_list_id).first()
+    if pass_list is not None:
+        pass_list_render_pdf_chunk(pass_list=pass_list, chunk=chunk)
+
+
+@shared_task(name="notices.complete_pass_list", acks_late=True)
+def task_complete_pass_list(*, pass_list_id: int) -> None:
+    if PassList.objects.filter(pk=pass_list_id).exists():
+        pass_list_complete_if_ready(pass_list_id)
+
+
+@shared_task(name="notices.send_reminders")
+def task_send_reminders() -> None:
+    reminders_send()
+
+
+@shared_task(name="notices.close_windows")
+def task_close_windows() -> None:
+    round_close_windows()
+
+
+@shared_task(name="notices.render_export", acks_late=True)
+def task_render_export(*, export_id: int) -> None:
+    export = ExportFile.objects.select_related("round").filter(pk=export_id).first()
+    if export is not None:
+        results_export_render(export=export)

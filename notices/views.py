@@ -1,0 +1,377 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from candidates.enums import ApplicationStatus, RosterStatus
+from candidates.files import stored_file_response
+from candidates.forms import add_service_errors
+from candidates.models import Application, City, VerificationRound
+from candidates.permissions import is_administrator
+from notices.enums import ImportStatus, PassListStatus, ReportStatus
+from notices.forms import ImportForm, ReportForm, ReportHandleForm, SupplementaryRoundForm
+from notices.models import ExportFile, NoticeAttachment, PassList, PassListEntry, Report, RosterImport
+from notices.services.notices import notice_body_html, notices_public
+from notices.services.publication import pass_list_publish, report_handle, report_submit
+from notices.services.roster_import import roster_import_cancel, roster_import_confirm, roster_import_upload
+from notices.services.rounds import results_export_request, round_close_windows, supplementary_round_create
+
+PASS_LIST_PAGE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# Public pages
+
+
+@require_GET
+def notice_list(request):
+    page = Paginator(notices_public(), 20).get_page(request.GET.get("page"))
+    return render(request, "notices/notice_list.html", {"page": page})
+
+
+@require_GET
+def notice_detail(request, pk: int):
+    notice = get_object_or_404(notices_public().prefetch_related("attachments"), pk=pk)
+    return render(
+        request,
+        "notices/notice_detail.html",
+        {"notice": notice, "body": notice_body_html(notice.body), "round": notice.round},
+    )
+
+
+@require_GET
+def attachment(request, pk: int):
+    item = get_object_or_404(NoticeAttachment.objects.filter(notice__in=notices_public()), pk=pk)
+    return stored_file_response(
+        item.file,
+        filename=item.original_name or item.title,
+        content_type="application/octet-stream",
+        inline=False,
+    )
+
+
+@require_GET
+def cities(request):
+    return render(request, "notices/cities.html", {"cities": City.objects.all()})
+
+
+def _public_lists():
+    return PassList.objects.filter(
+        status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]
+    ).select_related("round__city")
+
+
+@require_GET
+def pass_lists(request):
+    return render(request, "notices/pass_lists.html", {"lists": _public_lists().order_by("-published_at")})
+
+
+@require_GET
+def pass_list_detail(request, pk: int):
+    pass_list = get_object_or_404(_public_lists(), pk=pk)
+    query = request.GET.get("q", "").strip()
+    entries = pass_list.entries.order_by("position")
+    if query:
+        entries = entries.filter(Q(name__contains=query) | Q(employer__contains=query))
+    page = Paginator(entries, PASS_LIST_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    return render(
+        request,
+        "notices/pass_list_detail.html",
+        {
+            "pass_list": pass_list,
+            "page": page,
+            "q": query,
+            "objection_open": pass_list.status == PassListStatus.PUBLISHED
+            and pass_list.objection_ends_at > now,
+        },
+    )
+
+
+@require_GET
+def pass_list_file(request, pk: int, kind: str):
+    pass_list = get_object_or_404(_public_lists(), pk=pk)
+    if kind == "xlsx":
+        return stored_file_response(
+            pass_list.xlsx, filename=f"{pass_list.round.name}-公示名单.xlsx", content_type=XLSX, inline=False
+        )
+    if kind == "pdf":
+        return stored_file_response(
+            pass_list.pdf,
+            filename=f"{pass_list.round.name}-公示名单.pdf",
+            content_type="application/pdf",
+            inline=False,
+        )
+    raise Http404
+
+
+def report(request, pk: int, entry_id: int):
+    pass_list = get_object_or_404(_public_lists(), pk=pk)
+    entry = get_object_or_404(PassListEntry, pk=entry_id, pass_list=pass_list)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_submit(
+                entry=entry,
+                address=request.META.get("REMOTE_ADDR", ""),
+                contact=form.cleaned_data["contact"],
+                text=form.cleaned_data["text"],
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("举报已收到，我们将依法核实处理。"))
+            return redirect("notices:pass_list", pk=pk)
+    return render(request, "notices/report.html", {"pass_list": pass_list, "entry": entry, "form": form})
+
+
+# Administrators
+
+
+def _admin_only(request) -> None:
+    if not is_administrator(request.user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def manage_home(request):
+    _admin_only(request)
+    rounds = VerificationRound.objects.select_related("city").prefetch_related("exams").order_by("-opens_at")
+    roster = dict(VerificationRound.objects.annotate(n=Count("roster")).values_list("pk", "n"))
+    by_status = {}
+    for round_id, status, n in (
+        Application.objects.values_list("round_id", "status").annotate(n=Count("pk")).order_by()
+    ):
+        by_status.setdefault(round_id, {})[status] = n
+    absent = dict(
+        VerificationRound.objects.annotate(
+            n=Count("roster", filter=Q(roster__status=RosterStatus.ABSENT))
+        ).values_list("pk", "n")
+    )
+    rows = []
+    for round_ in rounds:
+        counts = by_status.get(round_.pk, {})
+        rows.append(
+            {
+                "round": round_,
+                "roster": roster.get(round_.pk, 0),
+                "submitted": sum(n for s, n in counts.items() if s != ApplicationStatus.DRAFT),
+                "passed": counts.get(ApplicationStatus.PASSED, 0),
+                "failed": counts.get(ApplicationStatus.FAILED, 0),
+                "absent": absent.get(round_.pk, 0),
+                "list": round_.pass_lists.order_by("-version").first(),
+            }
+        )
+    return render(
+        request,
+        "notices/manage/home.html",
+        {
+            "rows": rows,
+            "open_reports": Report.objects.filter(status=ReportStatus.OPEN).count(),
+            "import_form": ImportForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def import_upload(request, round_id: int):
+    _admin_only(request)
+    round_ = get_object_or_404(VerificationRound, pk=round_id)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择名单文件（.xlsx）。"))
+        return redirect("notices:manage")
+    try:
+        roster_import = roster_import_upload(
+            round_=round_, user=request.user, upload=form.cleaned_data["file"]
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("notices:manage")
+    return redirect("notices:import", pk=roster_import.pk)
+
+
+@login_required
+@require_GET
+def import_detail(request, pk: int):
+    _admin_only(request)
+    roster_import = get_object_or_404(RosterImport.objects.select_related("round__city"), pk=pk)
+    earlier = (
+        RosterImport.objects.filter(
+            round=roster_import.round, sha256=roster_import.sha256, status=ImportStatus.IMPORTED
+        )
+        .exclude(pk=pk)
+        .first()
+    )
+    return render(request, "notices/manage/import.html", {"roster_import": roster_import, "earlier": earlier})
+
+
+@login_required
+@require_GET
+def import_progress(request, pk: int):
+    _admin_only(request)
+    roster_import = get_object_or_404(RosterImport, pk=pk)
+    return JsonResponse(
+        {
+            "status": roster_import.status,
+            "processed": roster_import.processed_rows,
+            "total": roster_import.total_rows,
+            "percent": roster_import.progress_percent,
+            "done": roster_import.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATING),
+        }
+    )
+
+
+@login_required
+@require_GET
+def import_rejected(request, pk: int):
+    _admin_only(request)
+    roster_import = get_object_or_404(RosterImport, pk=pk)
+    if not roster_import.rejected_file:
+        raise Http404
+    return stored_file_response(
+        roster_import.rejected_file,
+        filename=f"未通过校验-{roster_import.original_name}",
+        content_type=XLSX,
+        inline=False,
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    _admin_only(request)
+    roster_import = get_object_or_404(RosterImport, pk=pk)
+    try:
+        done = roster_import_confirm(roster_import=roster_import, user=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        for message in getattr(error, "messages", [_("无权操作。")]):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已导入 {count} 条。").format(count=done.imported_rows))
+    return redirect("notices:import", pk=pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request, pk: int):
+    _admin_only(request)
+    roster_import_cancel(roster_import=get_object_or_404(RosterImport, pk=pk), user=request.user)
+    messages.info(request, _("已放弃本次导入，名单未作任何改动。"))
+    return redirect("notices:manage")
+
+
+@login_required
+@require_POST
+def round_close(request, pk: int):
+    _admin_only(request)
+    get_object_or_404(VerificationRound, pk=pk)
+    changed = round_close_windows()
+    messages.success(request, _("已将 {count} 条未申报记录标记为未按期参加。").format(count=changed))
+    return redirect("notices:manage")
+
+
+@login_required
+def round_supplementary(request, pk: int):
+    _admin_only(request)
+    round_ = get_object_or_404(VerificationRound, pk=pk)
+    form = SupplementaryRoundForm(request.POST or None, initial={"name": f"{round_.name}（补办）"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            _round, carried, excluded = supplementary_round_create(
+                round_=round_, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已创建补办轮次：转入 {carried} 人，排除因不符合报考条件未通过的 {excluded} 人。").format(
+                    carried=carried, excluded=excluded
+                ),
+            )
+            return redirect("notices:manage")
+    return render(request, "notices/manage/supplementary.html", {"round": round_, "form": form})
+
+
+@login_required
+@require_POST
+def round_publish(request, pk: int):
+    _admin_only(request)
+    round_ = get_object_or_404(VerificationRound, pk=pk)
+    pass_list = pass_list_publish(round_=round_)
+    if pass_list is None:
+        messages.error(request, _("未到公示时间，或未设置公示时间。"))
+    else:
+        messages.success(
+            request, _("公示名单已生成或正在生成（第 {version} 版）。").format(version=pass_list.version)
+        )
+    return redirect("notices:manage")
+
+
+@login_required
+@require_POST
+def round_export(request, pk: int):
+    _admin_only(request)
+    export = results_export_request(round_=get_object_or_404(VerificationRound, pk=pk), user=request.user)
+    return redirect("notices:export", pk=export.pk)
+
+
+@login_required
+@require_GET
+def export_download(request, pk: int):
+    _admin_only(request)
+    export = get_object_or_404(ExportFile.objects.select_related("round"), pk=pk)
+    if not export.file:
+        return render(request, "notices/manage/export_pending.html", {"export": export})
+    return stored_file_response(
+        export.file, filename=f"{export.round.name}-核查结果.xlsx", content_type=XLSX, inline=False
+    )
+
+
+@login_required
+@require_GET
+def report_queue(request):
+    _admin_only(request)
+    reports = Report.objects.select_related("entry", "pass_list__round", "handled_by").order_by(
+        "status", "-created_at"
+    )
+    return render(
+        request,
+        "notices/manage/reports.html",
+        {"reports": Paginator(reports, 50).get_page(request.GET.get("page")), "form": ReportHandleForm()},
+    )
+
+
+@login_required
+@require_POST
+def report_handle_view(request, pk: int):
+    _admin_only(request)
+    report_obj = get_object_or_404(Report, pk=pk)
+    form = ReportHandleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择处理结论并填写处理结果。"))
+        return redirect("notices:reports")
+    try:
+        report_handle(
+            report=report_obj,
+            user=request.user,
+            upheld=form.cleaned_data["upheld"],
+            outcome=form.cleaned_data["outcome"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已记录处理结果。"))
+    return redirect("notices:reports")
