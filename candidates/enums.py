@@ -100,7 +100,8 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.FAIL_PROPOSED: frozenset({S.FAILED, S.CITY_REVIEW}),
     S.FAILED: frozenset({S.APPEALED}),
     S.APPEALED: frozenset({S.PASSED, S.FAILED}),
-    S.PASSED: frozenset(),
+    # An upheld report during the objection period (公示期举报属实) voids a pass.
+    S.PASSED: frozenset({S.FAILED}),
 }
 
 # Statuses that wait for a city reviewer.

@@ -1,0 +1,174 @@
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from candidates.enums import ApplicationStatus
+from candidates.models import Application, Message
+from notices.enums import PassListStatus, ReportStatus
+from notices.models import PassList
+from notices.services.publication import (
+    pass_list_finalize_due,
+    pass_list_publish,
+    report_handle,
+    report_submit,
+)
+from notices.tasks import task_publish_due
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def passed_round():
+    round_ = factories.RoundFactory(publication_at=timezone.now() - datetime.timedelta(minutes=1))
+    employer = factories.OrganisationFactory(name="长沙示范设计院")
+    applications = [
+        factories.ApplicationFactory(
+            roster_entry__round=round_,
+            candidate__real_name=name,
+            candidate__id_number=factories.make_id_number(),
+            employer=employer,
+            status=ApplicationStatus.PASSED,
+        )
+        for name in ("王小明", "李小红", "张大山")
+    ]
+    factories.ApplicationFactory(roster_entry__round=round_, status=ApplicationStatus.FAILED)
+    return round_, applications
+
+
+def publish(round_, capture):
+    with capture(execute=True):
+        return pass_list_publish(round_=round_)
+
+
+def test_publication_masks_ids_and_makes_both_files(passed_round, django_capture_on_commit_callbacks, client):
+    round_, applications = passed_round
+    pass_list = publish(round_, django_capture_on_commit_callbacks)
+    pass_list.refresh_from_db()
+    assert pass_list.status == PassListStatus.PUBLISHED and pass_list.entry_count == 3
+    id_number = applications[0].candidate.id_number
+    entry = pass_list.entries.get(application=applications[0])
+    assert entry.masked_id == f"{id_number[:6]}********{id_number[14:]}"
+    assert entry.employer == "长沙示范设计院" and entry.gender in ("男", "女")
+    sheet = load_workbook(io.BytesIO(pass_list.xlsx.open("rb").read())).active
+    names = [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert sorted(names) == sorted(a.candidate.real_name for a in applications)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pass_list.pdf.open("rb").read())).pages)
+    assert "王小明" in text and entry.masked_id in text and id_number not in text
+    page = client.get(reverse("notices:pass_list", args=[pass_list.pk])).content.decode()
+    assert entry.masked_id in page and id_number not in page and "举报" in page
+
+
+def test_publishing_twice_publishes_once(passed_round, django_capture_on_commit_callbacks):
+    round_, _ = passed_round
+    with django_capture_on_commit_callbacks(execute=True):
+        task_publish_due()
+        task_publish_due()
+        pass_list_publish(round_=round_)
+    assert PassList.objects.filter(round=round_).count() == 1
+
+
+def test_not_published_before_its_time():
+    round_ = factories.RoundFactory(publication_at=timezone.now() + datetime.timedelta(hours=1))
+    assert pass_list_publish(round_=round_) is None
+    task_publish_due()
+    assert not PassList.objects.exists()
+
+
+def test_upheld_report_makes_a_new_version_without_the_person(
+    passed_round, django_capture_on_commit_callbacks
+):
+    round_, applications = passed_round
+    first = publish(round_, django_capture_on_commit_callbacks)
+    first.refresh_from_db()
+    entry = first.entries.get(application=applications[1])
+    report = report_submit(
+        entry=entry, address="10.0.0.1", contact="13900001111", text="该人员工作年限造假，实际不足三年。"
+    )
+    admin = factories.UserFactory(is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_handle(report=report, user=admin, upheld=True, outcome="经向单位核实，工作年限不足。")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.UPHELD and report.handled_by == admin
+    assert Application.objects.get(pk=applications[1].pk).status == ApplicationStatus.FAILED
+    assert Message.objects.filter(
+        recipient=applications[1].candidate.user, subject__contains="不通过"
+    ).exists()
+    first.refresh_from_db()
+    second = PassList.objects.get(round=round_, version=2)
+    assert second.status == PassListStatus.PUBLISHED and first.status == PassListStatus.SUPERSEDED
+    assert first.entries.count() == 3  # the old version is kept
+    assert sorted(second.entries.values_list("name", flat=True)) == ["张大山", "王小明"]
+
+
+def test_dismissed_report_changes_nothing(passed_round, django_capture_on_commit_callbacks):
+    round_, applications = passed_round
+    pass_list = publish(round_, django_capture_on_commit_callbacks)
+    pass_list.refresh_from_db()
+    report = report_submit(
+        entry=pass_list.entries.first(),
+        address="10.0.0.2",
+        contact="x@example.com",
+        text="怀疑学历不符合报考条件要求。",
+    )
+    report_handle(
+        report=report, user=factories.UserFactory(is_superuser=True), upheld=False, outcome="学历核实无误。"
+    )
+    assert PassList.objects.filter(round=round_).count() == 1
+    assert not Application.objects.filter(
+        status=ApplicationStatus.FAILED, pk__in=[a.pk for a in applications]
+    ).exists()
+
+
+def test_reports_are_throttled_per_address(passed_round, django_capture_on_commit_callbacks, settings):
+    settings.PORTAL_REPORTS_PER_HOUR = 2
+    from django.core.cache import cache
+
+    cache.clear()
+    round_, _ = passed_round
+    pass_list = publish(round_, django_capture_on_commit_callbacks)
+    pass_list.refresh_from_db()
+    entry = pass_list.entries.first()
+    for _ in range(2):
+        report_submit(entry=entry, address="10.9.9.9", contact="c", text="举报内容至少十个字的说明。")
+    with pytest.raises(ValidationError) as error:
+        report_submit(entry=entry, address="10.9.9.9", contact="c", text="举报内容至少十个字的说明。")
+    assert error.value.code == "throttled"
+    report_submit(entry=entry, address="10.9.9.10", contact="c", text="另一个地址的举报内容说明。")
+
+
+def test_objection_period_ends_and_the_list_is_final(passed_round, django_capture_on_commit_callbacks):
+    round_, _ = passed_round
+    pass_list = publish(round_, django_capture_on_commit_callbacks)
+    pass_list.refresh_from_db()
+    later = pass_list.objection_ends_at + datetime.timedelta(seconds=1)
+    with pytest.raises(ValidationError):
+        report_submit(
+            entry=pass_list.entries.first(),
+            address="1.1.1.1",
+            contact="c",
+            text="公示期之后的举报内容",
+            now=later,
+        )
+    assert pass_list_finalize_due(now=later) == 1
+    pass_list.refresh_from_db()
+    assert pass_list.status == PassListStatus.FINAL
+
+
+def test_report_page(passed_round, django_capture_on_commit_callbacks, client):
+    round_, _ = passed_round
+    pass_list = publish(round_, django_capture_on_commit_callbacks)
+    entry = pass_list.entries.first()
+    url = reverse("notices:report", args=[pass_list.pk, entry.pk])
+    response = client.post(url, {"contact": "", "text": "短"})
+    form = response.context["form"]
+    assert form.errors["contact"]
+    response = client.post(url, {"contact": "13900001111", "text": "该人员工作年限不足三年，请核实。"})
+    assert response.status_code == 302
+    assert entry.reports.count() == 1

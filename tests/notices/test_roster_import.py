@@ -1,0 +1,148 @@
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+from stdnum.cn import ric
+
+from candidates.models import AuditEvent, RosterEntry
+from notices.enums import ImportStatus
+from notices.models import RosterStagingRow
+from notices.services.roster_import import (
+    HEADERS,
+    roster_import_confirm,
+    roster_import_upload,
+    roster_import_validate,
+)
+from tests import factories
+from tests.factories import make_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def xlsx(rows, headers=HEADERS) -> SimpleUploadedFile:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("名单.xlsx", out.getvalue())
+
+
+@pytest.fixture
+def admin():
+    return factories.UserFactory(is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def round_():
+    exam = factories.ExamFactory(code="shegong", name="社会工作者")
+    return factories.RoundFactory(city=factories.CityFactory(code="changsha", name="长沙"), exams=[exam])
+
+
+def run(round_, admin, rows, **kwargs):
+    roster_import = roster_import_upload(round_=round_, user=admin, upload=xlsx(rows, **kwargs))
+    return roster_import_validate(roster_import=roster_import)
+
+
+def with_check(body17):
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+def test_every_rule_and_the_rejected_file(round_, admin):
+    good = make_id_number()
+    existing = make_id_number()
+    factories.RosterEntryFactory(round=round_, id_number=existing, exam=round_.exams.get())
+    rows = [
+        ["王一", good, "社会工作者", 2026, "长沙", "1"],
+        ["王一", good, "shegong", 2026, "长沙市", "1"],  # same person and exam again
+        ["李二", existing, "社会工作者", 2026, "长沙", "2"],  # already on the roster
+        ["", make_id_number(), "社会工作者", 2026, "长沙", "1"],
+        ["张三", "430102199003071235", "社会工作者", 2026, "长沙", "1"],
+        ["张三", with_check("43010219900230123"), "社会工作者", 2026, "长沙", "1"],
+        ["张三", make_id_number("20990101"), "社会工作者", 2026, "长沙", "1"],
+        ["赵四", make_id_number(), "一级建造师", 2026, "长沙", "1"],
+        ["钱五", make_id_number(), "社会工作者", 2026, "株洲", "1"],
+        ["孙六", make_id_number(), "社会工作者", 2026, "长沙", "7"],
+        ["周七", make_id_number(), "社会工作者", "明年", "长沙", "1"],
+        ["吴八", make_id_number().lower(), "社会工作者", 2025, "长沙", 3],
+    ]
+    result = run(round_, admin, rows)
+    assert result.status == ImportStatus.VALIDATED
+    assert (result.total_rows, result.valid_rows, result.rejected_rows) == (12, 2, 10)
+    sheet = load_workbook(io.BytesIO(result.rejected_file.open("rb").read())).active
+    assert [cell.value for cell in next(sheet.iter_rows(max_row=1))] == [*HEADERS, "行号", "原因"]
+    by_line = {row[6]: row[7] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert by_line == {
+        3: "与第 2 行重复",
+        4: "已在本轮名单中",
+        5: "缺少姓名",
+        6: "身份证号校验位不正确",
+        7: "身份证号中的出生日期无效",
+        8: "身份证号中的出生日期晚于今天",
+        9: "考试“一级建造师”不属于本轮",
+        10: "市州“株洲”与本轮（长沙）不一致",
+        11: "核查原因应为 1–6 的代码",
+        12: "考试年度无效",
+    }
+    assert not RosterEntry.objects.filter(
+        round=round_, id_number=good
+    ).exists()  # nothing before confirmation
+    assert RosterStagingRow.objects.count() == 2
+
+
+def test_confirm_imports_and_the_same_file_twice_changes_nothing(round_, admin):
+    rows = [["王一", make_id_number(), "社会工作者", 2026, "长沙", "1"] for _ in range(30)]
+    first = run(round_, admin, rows)
+    imported = roster_import_confirm(roster_import=first, user=admin)
+    assert imported.imported_rows == 30
+    assert RosterEntry.objects.filter(round=round_).count() == 30
+    assert AuditEvent.objects.get(action="roster.import").data["imported"] == 30
+    second = run(round_, admin, rows)
+    assert (second.valid_rows, second.rejected_rows) == (0, 30)
+    assert roster_import_confirm(roster_import=second, user=admin).imported_rows == 0
+    assert RosterEntry.objects.filter(round=round_).count() == 30
+    with pytest.raises(ValidationError):
+        roster_import_confirm(roster_import=first, user=admin)
+
+
+def test_wrong_header_or_not_xlsx(round_, admin):
+    bad = run(round_, admin, [["王一"]], headers=["name", "id"])
+    assert bad.status == ImportStatus.FAILED and "表头应为" in bad.error
+    with pytest.raises(ValidationError):
+        roster_import_upload(round_=round_, user=admin, upload=SimpleUploadedFile("x.xlsx", b"name,id\n"))
+
+
+def test_upload_page_progress_and_confirm(round_, admin, client_for, django_capture_on_commit_callbacks):
+    client = client_for(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("notices:import_upload", args=[round_.pk]),
+            {"file": xlsx([["王一", make_id_number(), "社会工作者", 2026, "长沙", "1"]])},
+        )
+    url = response["Location"]
+    page = client.get(url).content.decode()
+    assert "通过校验" in page and "确认导入 1 条" in page
+    pk = int(url.rstrip("/").rsplit("/", 1)[1])
+    progress = client.get(reverse("notices:import_progress", args=[pk])).json()
+    assert progress == {"status": "validated", "processed": 1, "total": 1, "percent": 100, "done": True}
+    client.post(reverse("notices:import_confirm", args=[pk]))
+    assert RosterEntry.objects.filter(round=round_).count() == 1
+
+
+def test_only_administrators(round_, client_for):
+    client = client_for(factories.CityReviewerFactory().user)
+    assert client.get(reverse("notices:manage")).status_code == 404
+    response = client.post(reverse("notices:import_upload", args=[round_.pk]), {"file": xlsx([])})
+    assert response.status_code == 404
+
+
+def test_exam_year_in_the_future_refused(round_, admin):
+    next_year = datetime.date.today().year + 1
+    result = run(round_, admin, [["王一", make_id_number(), "社会工作者", next_year, "长沙", "1"]])
+    assert result.rejected_rows == 1
