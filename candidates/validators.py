@@ -35,7 +35,8 @@ def parse_id_number(value: str, *, today: datetime.date | None = None) -> Identi
         ) from None
     except stdnum_exceptions.InvalidChecksum:
         raise ValidationError(_("身份证号校验位不正确，请核对最后一位。"), code="id_checksum") from None
-    except stdnum_exceptions.InvalidComponent:
+    except (stdnum_exceptions.InvalidComponent, KeyError):
+        # KeyError: python-stdnum's region table has no county part for some codes (e.g. 430100).
         raise ValidationError(_("身份证号中的出生日期或地区码无效。"), code="id_component") from None
     birth_date = ric.get_birth_date(number)
     if birth_date > (today or timezone.localdate()):

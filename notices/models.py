@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from candidates.models import Application, City, Exam, VerificationRound
+from candidates.models import Application, VerificationRound
 from notices.enums import AttachmentKind, Channel, ImportStatus, PassListStatus, ReminderKind, ReportStatus
 
 
@@ -95,15 +95,20 @@ class RosterImport(models.Model):
 
 
 class RosterStagingRow(models.Model):
-    """A validated row waiting for the administrator's confirmation (filled by COPY)."""
+    """A validated row waiting for the administrator's confirmation (filled by COPY).
 
-    roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="staged")
+    Scratch data: plain integer columns with no foreign keys and, on PostgreSQL, an
+    UNLOGGED table, because every constraint and WAL record slows the COPY down. The
+    values were checked row by row; the roster's own constraints check them again on
+    confirmation."""
+
+    roster_import_id = models.BigIntegerField(db_index=True)
     row_number = models.PositiveIntegerField()
     name = models.CharField(max_length=50)
     id_number = models.CharField(max_length=18)
-    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="+")
+    exam_id = models.BigIntegerField()
     exam_year = models.PositiveSmallIntegerField()
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    city_id = models.BigIntegerField()
     reason = models.CharField(max_length=2)
 
     def __str__(self):

@@ -44,7 +44,8 @@ def _area_known(area: str, year: int) -> bool:
     """Whether the region code existed in that birth year (python-stdnum's table)."""
     try:
         ric.get_birth_place(f"{area}{year:04d}01010000")
-    except stdnum_exceptions.ValidationError:
+    except (stdnum_exceptions.ValidationError, KeyError):
+        # python-stdnum raises KeyError for prefecture-level codes with no county part.
         return False
     return True
 
@@ -95,8 +96,11 @@ class RowValidator:
 
     def check(self, row_number: int, cells: list) -> tuple[tuple | None, str | None]:
         """(staging row, None) when valid, (None, reason) when not."""
-        cells = [_text(c) for c in (cells + [None] * 6)[:6]]
-        name, id_number, exam, year, city, reason = cells
+        if len(cells) < 6:
+            cells = cells + [None] * (6 - len(cells))
+        name, id_number, exam, year, city, reason = (
+            c.strip() if c.__class__ is str else _text(c) for c in cells[:6]
+        )
         if not name:
             return None, _("缺少姓名")
         problem = id_number_problem(id_number, self.today)
@@ -170,7 +174,7 @@ def _stage(roster_import: RosterImport, rows: list[tuple]) -> None:
     else:  # the embedded SQLite default
         RosterStagingRow.objects.bulk_create(
             RosterStagingRow(
-                roster_import=roster_import,
+                roster_import_id=roster_import.pk,
                 row_number=r[0],
                 name=r[1],
                 id_number=r[2],
@@ -191,7 +195,7 @@ def roster_import_validate(
     if roster_import.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATING):
         return roster_import
     RosterImport.objects.filter(pk=roster_import.pk).update(status=ImportStatus.VALIDATING, processed_rows=0)
-    RosterStagingRow.objects.filter(roster_import=roster_import).delete()
+    RosterStagingRow.objects.filter(roster_import_id=roster_import.pk).delete()
     with roster_import.file.open("rb") as handle:
         data = handle.read()
     try:
@@ -279,7 +283,7 @@ def roster_import_confirm(*, roster_import: RosterImport, user) -> RosterImport:
                 [locked.round_id, timezone.now(), locked.pk],
             )
             imported = cursor.rowcount
-        RosterStagingRow.objects.filter(roster_import=locked).delete()
+        RosterStagingRow.objects.filter(roster_import_id=locked.pk).delete()
         locked.status = ImportStatus.IMPORTED
         locked.imported_rows = imported
         locked.confirmed_by = user
@@ -301,7 +305,7 @@ def roster_import_cancel(*, roster_import: RosterImport, user) -> RosterImport:
         locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
         if locked.status in (ImportStatus.IMPORTED, ImportStatus.CANCELLED):
             return locked
-        RosterStagingRow.objects.filter(roster_import=locked).delete()
+        RosterStagingRow.objects.filter(roster_import_id=locked.pk).delete()
         locked.status = ImportStatus.CANCELLED
         locked.finished_at = timezone.now()
         locked.save(update_fields=["status", "finished_at"])

@@ -36,6 +36,7 @@ def test_lowercase_x_is_accepted_and_normalised():
         ("43010219900307123", "id_length"),
         ("4301021990030712A4", "id_format"),
         (with_check("99999919900307123"), "id_component"),  # no such area
+        (with_check("43010619900307123"), "id_component"),  # a code python-stdnum knows without a county
     ],
 )
 def test_bad_id_numbers_are_refused_with_a_reason(value, code):

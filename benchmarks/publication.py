@@ -1,0 +1,178 @@
+"""Publication benchmark: a 100,000-name pass list (public page, .xlsx and PDF).
+
+Generates a round with 100,000 passed applications in PostgreSQL, starts two Celery
+workers (the deployment's shape on this two-core machine), publishes, and measures
+the time until the list is public with both files, the workers' peak memory (VmHWM),
+and the public page's server time.
+
+    .venv/bin/python benchmarks/publication.py [rows]
+"""
+
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/verification_portal_pub_bench"
+)
+os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+from common import ROOT, fresh_database, percentile, setup_django
+
+setup_django()
+
+import redis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
+from django.db import connection
+
+from candidates.models import VerificationRound
+from notices.enums import PassListStatus
+from notices.models import PassList
+from notices.services.publication import pass_list_publish
+
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+
+GENERATE = """
+INSERT INTO candidates_verificationround (name, city_id, exam_year, kind, opens_at, closes_at, publication_at,
+    contact_phones, contact_address, created_at)
+SELECT '2026年度社会工作者职业资格考试考后人工核查（长沙考区）', c.id, 2026, 'regular', now() - interval '20 days',
+    now() - interval '10 days', now() - interval '1 minute', '', '', now()
+FROM candidates_city c WHERE c.code = 'changsha';
+
+INSERT INTO candidates_organisation (name, credit_code, created_at)
+SELECT '长沙市第' || g || '社会工作服务中心', lpad(g::text, 18, '0'), now() FROM generate_series(1, 500) g;
+
+INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
+    date_joined)
+SELECT '!', false, 'pub' || g, '', '', '', false, true, now() FROM generate_series(1, %(rows)s) g;
+
+INSERT INTO candidates_candidateprofile (user_id, real_name, id_number, phone, gender, birth_date, created_at)
+SELECT u.id, (ARRAY['王','李','张','刘','陈','杨','赵','黄','周','吴'])[1 + u.id %% 10]
+        || (ARRAY['小明','丽华','建国','晓燕','志强','海燕','文博','静怡'])[1 + u.id %% 8],
+    '430102' || lpad(u.id::text, 12, '0'), '1' || lpad(u.id::text, 10, '0'),
+    CASE WHEN u.id %% 2 = 0 THEN 'F' ELSE 'M' END, date '1990-01-01', now()
+FROM auth_user u WHERE u.username LIKE 'pub%%';
+
+INSERT INTO candidates_rosterentry (round_id, name, id_number, exam_id, exam_year, city_id, reason, status,
+    created_at)
+SELECT r.id, p.real_name, p.id_number, e.id, 2026, r.city_id, '1', 'applied', now()
+FROM candidates_candidateprofile p, candidates_verificationround r, candidates_exam e WHERE e.code = 'shegong';
+
+INSERT INTO candidates_application (candidate_id, round_id, city_id, exam_id, roster_entry_id, status,
+    status_changed_at, application_kind, employer_id, major, education_level, education_type, technical_class,
+    school, school_outside_hunan, chsi_registered, certification_report_unavailable, work_history,
+    professional_title, stamped_on_paper, created_at, updated_at, submitted_at)
+SELECT p.id, e.round_id, e.city_id, e.exam_id, e.id, 'passed', now(), 'normal', 1 + (e.id %% 500), '', 'bachelor',
+    'higher', '', '', false, true, false, '[]', '', true, now(), now(), now()
+FROM candidates_rosterentry e JOIN candidates_candidateprofile p ON p.id_number = e.id_number;
+VACUUM ANALYZE;
+"""
+
+
+def high_water_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def serve(handler, path: str, query: str = "") -> float:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    statuses = []
+    started = time.perf_counter()
+    response = handler(environ, lambda status, _headers, _exc=None: statuses.append(status))
+    b"".join(response)
+    response.close()
+    assert statuses[0].startswith("200"), statuses
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    fresh_database()
+    call_command("load_reference", verbosity=0)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(GENERATE, {"rows": ROWS})
+    print(f"generated {ROWS:,} passed applications in {time.perf_counter() - started:.1f} s")
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "0"}
+    celery = str(Path(sys.executable).with_name("celery"))
+    workers = [
+        subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "verification_portal",
+                "worker",
+                "--pool=solo",
+                "-n",
+                f"bench{i}@%h",
+                "-l",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        for i in range(2)
+    ]
+    try:
+        time.sleep(4)  # let both workers connect before the work is queued
+        round_ = VerificationRound.objects.get()
+        started = time.perf_counter()
+        pass_list = pass_list_publish(round_=round_)
+        created = time.perf_counter() - started
+        while True:
+            pass_list.refresh_from_db()
+            if pass_list.status == PassListStatus.PUBLISHED:
+                break
+            if time.perf_counter() - started > 600:
+                raise SystemExit("not published within 10 minutes")
+            time.sleep(0.2)
+        total = time.perf_counter() - started
+        peaks = [high_water_mb(worker.pid) for worker in workers]
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+    print(f"list and {pass_list.entry_count:,} entries created in {created:.1f} s")
+    print(
+        f"published (page, .xlsx {pass_list.xlsx.size / 1e6:.1f} MB, PDF {pass_list.pdf.size / 1e6:.1f} MB)"
+        f" in {total:.1f} s; target under 60 s"
+    )
+    print(f"worker peak memory: {', '.join(f'{p:.0f} MB' for p in peaks)}; target under 500 MB")
+    handler = WSGIHandler()
+    path = f"/pass-lists/{pass_list.pk}/"
+    serve(handler, path)
+    for label, query in [
+        ("page 1", ""),
+        ("page 500", "page=500"),
+        ("search by name", "q=%E7%8E%8B%E5%B0%8F%E6%98%8E"),
+    ]:
+        times = [serve(handler, path, query) for _ in range(30)]
+        print(
+            f"public page, {label:<16} p50 {percentile(times, 0.5):6.1f} ms   p95 {percentile(times, 0.95):6.1f} ms"
+        )
+    assert PassList.objects.filter(round=round_).count() == 1
+
+
+if __name__ == "__main__":
+    main()
