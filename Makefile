@@ -13,7 +13,10 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (the periodic jobs run alongside; Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	if [ -n "$$REDIS_URL" ]; then $(VENV)/bin/celery -A verification_portal worker -B -l INFO & \
+	else $(PY) manage.py run_periodic & fi; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install services
@@ -62,3 +65,5 @@ beat: install
 bench: install services
 	$(PY) benchmarks/upload_scan.py
 	$(PY) benchmarks/review_queue.py
+	$(PY) benchmarks/roster_import.py
+	$(PY) benchmarks/publication.py

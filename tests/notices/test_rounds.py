@@ -93,3 +93,11 @@ def test_results_export_for_the_province(closed_round):
     assert len(rows) == 2
     assert rows[1][1] == passed.candidate.real_name and rows[1][3] == passed.candidate.id_number
     assert rows[1][10] == "核查通过"
+
+
+def test_periodic_jobs_run_once_from_the_command(closed_round):
+    from django.core.management import call_command
+
+    entry = factories.RosterEntryFactory(round=closed_round)
+    call_command("run_periodic", "--once")
+    assert RosterEntry.objects.get(pk=entry.pk).status == RosterStatus.ABSENT
