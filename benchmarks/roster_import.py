@@ -34,9 +34,7 @@ def generate(rows: int) -> None:
     from openpyxl import Workbook
     from stdnum.cn import ric
 
-    from notices.services.roster_import import HEADERS
-
-    from notices.services.roster_import import _area_known
+    from notices.services.roster_import import HEADERS, _area_known
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("名单")
@@ -89,25 +87,27 @@ def variant_floor() -> dict:
     rows = sheet.iter_rows()
     next(rows)
     now = __import__("django.utils.timezone", fromlist=["now"]).now()
-    with connection.cursor() as cursor:
-        with cursor.copy(
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
             "COPY candidates_rosterentry (round_id, name, id_number, exam_id, exam_year, city_id, reason, status,"
             " created_at) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(
-                    (
-                        round_.pk,
-                        row[0],
-                        row[1],
-                        exams[row[2]],
-                        int(row[3]),
-                        round_.city_id,
-                        row[5],
-                        "expected",
-                        now,
-                    )
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                (
+                    round_.pk,
+                    row[0],
+                    row[1],
+                    exams[row[2]],
+                    int(row[3]),
+                    round_.city_id,
+                    row[5],
+                    "expected",
+                    now,
                 )
+            )
     return {"seconds": time.perf_counter() - started}
 
 
