@@ -163,6 +163,8 @@ def variant_import_export(limit: int) -> dict:
         class Meta:
             model = RosterEntry
             fields = ("name", "id_number", "exam", "exam_year", "city", "reason")
+            # The file has no id column; the ID number is the natural key (default loader, one query a row).
+            import_id_fields = ("id_number",)
 
         def before_save_instance(self, instance, row, **kwargs):
             instance.round = round_
@@ -222,6 +224,8 @@ def main() -> None:
         f" {portal['imported']:,} imported, {portal['rejected']:,} rejected"
     )
     iex = run("import-export", limit)
+    if iex["imported"] != iex["rows"]:
+        raise SystemExit(f"django-import-export imported {iex['imported']} of {iex['rows']} rows: {iex}")
     per_row = iex["seconds"] / iex["rows"]
     print(
         f"{'django-import-export default':<34}{iex['seconds']:>10.2f}{iex['peak_mb']:>10.0f}"

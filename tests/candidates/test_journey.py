@@ -252,3 +252,19 @@ def test_chinese_by_default_whatever_the_browser_asks(client):
     page = client.get(reverse("candidates:home"), headers={"accept-language": "en-US,en;q=0.9"})
     assert "考生注册" in page.content.decode()
     assert page["Content-Language"] == "zh-hans"
+
+
+def test_every_message_has_an_english_translation():
+    """A new string without an English entry shows Chinese in the English UI; catch it here."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    catalog = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    entries = catalog.read_text(encoding="utf-8").split("\n\n")[1:]
+    untranslated = [
+        entry.splitlines()[0]
+        for entry in entries
+        if 'msgstr ""' in entry and "msgstr[0]" not in entry and entry.rstrip().endswith('msgstr ""')
+    ]
+    assert untranslated == []
