@@ -156,6 +156,9 @@ def manage_home(request):
             n=Count("roster", filter=Q(roster__status=RosterStatus.ABSENT))
         ).values_list("pk", "n")
     )
+    latest_lists = {}
+    for pass_list in PassList.objects.order_by("round_id", "version"):
+        latest_lists[pass_list.round_id] = pass_list
     rows = []
     for round_ in rounds:
         counts = by_status.get(round_.pk, {})
@@ -167,7 +170,7 @@ def manage_home(request):
                 "passed": counts.get(ApplicationStatus.PASSED, 0),
                 "failed": counts.get(ApplicationStatus.FAILED, 0),
                 "absent": absent.get(round_.pk, 0),
-                "list": round_.pass_lists.order_by("-version").first(),
+                "list": latest_lists.get(round_.pk),
             }
         )
     return render(
