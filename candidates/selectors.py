@@ -3,13 +3,13 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates import permissions, rules
-from candidates.models import Application, Material, MaterialVersion, Message, RosterEntry
+from candidates.models import Application, Material, MaterialVersion, Message, Organisation, RosterEntry
 from candidates.services.applications import application_start_refusal, failed_exams_for
 
 
@@ -120,6 +120,17 @@ def messages_for(*, user, application: Application | None = None, limit: int = 3
     if application is not None:
         queryset = queryset.filter(application=application)
     return list(queryset[:limit])
+
+
+def organisations_matching(*, query: str, limit: int = 10) -> list[dict]:
+    """Employers by name fragment or credit-code prefix, for the declaration's picker."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    matches = Organisation.objects.filter(
+        Q(name__icontains=query) | Q(credit_code__startswith=query.upper())
+    ).order_by("name")[:limit]
+    return [{"name": o.name, "credit_code": o.credit_code} for o in matches]
 
 
 def application_timeline(*, application: Application, checklist: list[ChecklistItem]) -> list[TimelineStep]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("me/", views.dashboard, name="dashboard"),
+    path("employers/search/", views.employer_search, name="employer_search"),
     path("roster/<int:entry_id>/start/", views.application_start_view, name="start"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/declaration/", views.application_declare_view, name="declare"),

@@ -34,6 +34,7 @@ from candidates.selectors import (
     applications_for_candidate,
     material_version_for_user,
     messages_for,
+    organisations_matching,
     roster_options_for_candidate,
 )
 from candidates.services.accounts import candidate_register
@@ -143,6 +144,15 @@ def dashboard(request):
             "messages_list": messages_for(user=request.user),
         },
     )
+
+
+@login_required
+@require_GET
+def employer_search(request):
+    """The employer picker on the declaration page: by name or credit code."""
+    if permissions.candidate_of(request.user) is None:
+        raise Http404
+    return JsonResponse({"results": organisations_matching(query=request.GET.get("q", ""))})
 
 
 @login_required

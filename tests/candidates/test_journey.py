@@ -268,3 +268,16 @@ def test_every_message_has_an_english_translation():
         if 'msgstr ""' in entry and "msgstr[0]" not in entry and entry.rstrip().endswith('msgstr ""')
     ]
     assert untranslated == []
+
+
+def test_employer_search_by_name_or_credit_code(client_for, candidate):
+    organisation = factories.OrganisationFactory(name="湖南示范建筑设计院")
+    client = client_for(candidate.user)
+    url = reverse("candidates:employer_search")
+    by_name = client.get(url, {"q": "示范建筑"}).json()["results"]
+    by_code = client.get(url, {"q": organisation.credit_code[:8].lower()}).json()["results"]
+    expected = [{"name": "湖南示范建筑设计院", "credit_code": organisation.credit_code}]
+    assert by_name == expected and expected[0] in by_code
+    assert client.get(url, {"q": "湖"}).json()["results"] == []
+    staff = client_for(factories.CityReviewerFactory().user)
+    assert staff.get(url, {"q": "示范建筑"}).status_code == 404

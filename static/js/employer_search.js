@@ -1,0 +1,40 @@
+// Employer picker: suggests known employers by name or credit code and fills both fields.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-employer-search]");
+  if (!form) { return; }
+  var name = form.querySelector("#id_employer_name");
+  var code = form.querySelector("#id_employer_credit_code");
+  var list = document.getElementById("employer-options");
+  var known = {};
+  var timer = null;
+  name.setAttribute("list", "employer-options");
+  code.setAttribute("list", "employer-options");
+  function search(value) {
+    if (value.length < 2) { return; }
+    fetch(form.dataset.employerSearch + "?q=" + encodeURIComponent(value), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        list.textContent = "";
+        known = {};
+        data.results.forEach(function (item) {
+          var option = document.createElement("option");
+          option.value = item.name;
+          option.label = item.credit_code;
+          list.appendChild(option);
+          known[item.name] = item.credit_code;
+          known[item.credit_code] = item.name;
+        });
+      })
+      .catch(function () { /* typing by hand still works */ });
+  }
+  function onInput(event) {
+    var value = event.target.value.trim();
+    if (event.target === name && known[value]) { code.value = known[value]; return; }
+    if (event.target === code && known[value.toUpperCase()]) { name.value = known[value.toUpperCase()]; return; }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () { search(value); }, 250);
+  }
+  name.addEventListener("input", onInput);
+  code.addEventListener("input", onInput);
+})();
