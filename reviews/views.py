@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates.enums import BACKLOG_STATUSES
 from candidates.enums import ApplicationStatus as S
 from candidates.forms import add_service_errors
-from candidates.models import EmployerHR, Exam, Material
+from candidates.models import EmployerHR, Exam, Material, MaterialVersion
 from candidates.permissions import is_applicant
 from candidates.selectors import application_checklist, application_for_user
 from candidates.services.documents import document_current
@@ -222,6 +222,9 @@ def review(request, pk: int):
             "employer_reviews": employer_reviews_of(application=application),
             "work_years_proof": document_current(application=application, kind="work_years_proof"),
             "appeal": application.appeals.first(),
+            "appeal_files": MaterialVersion.objects.filter(
+                material__application=application, material__kind="appeal_evidence", retired_at__isnull=True
+            ).prefetch_related("pages"),
             "now": now,
         },
     )

@@ -33,7 +33,7 @@ def failed(submitted, reviewer, second_reviewer):
     return submitted
 
 
-def test_appeal_with_statement_and_files(failed):
+def test_appeal_with_statement_and_files(failed, client_for):
     appeal = appeal_submit(
         application=failed,
         user=failed.candidate.user,
@@ -45,6 +45,9 @@ def test_appeal_with_statement_and_files(failed):
     assert appeal.statement.startswith("本人学历")
     evidence = Material.objects.get(application=failed, kind="appeal_evidence")
     assert evidence.versions.get().original_name == "认证报告.pdf"
+    third = factories.CityReviewerFactory(city=failed.round.city).user
+    page = client_for(third).get(reverse("reviews:review", args=[failed.pk])).content.decode()
+    assert "本人学历为全日制本科" in page and "认证报告.pdf" in page
 
 
 def test_appeal_only_inside_the_period(failed):
@@ -83,6 +86,7 @@ def test_appeal_handled_by_a_reviewer_who_did_not_fail(failed, reviewer, second_
     third = factories.CityReviewerFactory(city=failed.round.city).user
     application_claim(application=failed, user=third)
     application_decide(application=failed, user=third, kind="appeal_overturned", reason="学历经复核符合条件")
+    assert Appeal.objects.get().statement == "理由充分的申辩说明文字"
     failed.refresh_from_db()
     assert failed.status == ApplicationStatus.PASSED
     appeal = Appeal.objects.get()
