@@ -47,3 +47,42 @@ def fresh_database() -> None:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def wsgi_request(
+    handler,
+    path: str,
+    *,
+    method: str = "GET",
+    query: str = "",
+    cookie: str = "",
+    body: bytes = b"",
+    headers=None,
+) -> tuple[str, bytes]:
+    """One request through Django's WSGI handler, as a server makes it (no test-client
+    instrumentation). Returns the status line and the body."""
+    import io
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query.lstrip("?"),
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_COOKIE": cookie,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        **(headers or {}),
+    }
+    statuses = []
+    response = handler(environ, lambda status, _headers, _exc=None: statuses.append(status))
+    content = b"".join(response)
+    response.close()  # as a server does: closes spooled uploads, returns the connection
+    return statuses[0], content

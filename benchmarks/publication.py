@@ -8,7 +8,6 @@ and the public page's server time.
     .venv/bin/python benchmarks/publication.py [rows]
 """
 
-import io
 import os
 import subprocess
 import sys
@@ -20,7 +19,7 @@ os.environ.setdefault(
 )
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
-from common import ROOT, fresh_database, percentile, setup_django
+from common import ROOT, fresh_database, percentile, setup_django, wsgi_request
 
 setup_django()
 
@@ -81,27 +80,9 @@ def high_water_mb(pid: int) -> float:
 
 
 def serve(handler, path: str, query: str = "") -> float:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "HTTP_HOST": "127.0.0.1",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    statuses = []
     started = time.perf_counter()
-    response = handler(environ, lambda status, _headers, _exc=None: statuses.append(status))
-    b"".join(response)
-    response.close()
-    assert statuses[0].startswith("200"), statuses
+    status, _body = wsgi_request(handler, path, query=query)
+    assert status.startswith("200"), status
     return (time.perf_counter() - started) * 1000
 
 

@@ -9,11 +9,10 @@ its audit row). Data is generated in PostgreSQL with generate_series.
     make bench-queue        # or: .venv/bin/python benchmarks/review_queue.py [rows]
 """
 
-import io
 import sys
 import time
 
-from common import fresh_database, percentile, setup_django
+from common import fresh_database, percentile, setup_django, wsgi_request
 
 setup_django()
 
@@ -88,29 +87,9 @@ def generate() -> None:
 
 
 def serve(handler: WSGIHandler, path: str, query: str, cookie: str) -> None:
-    """One request through the WSGI handler, as a server calls it (no test-client instrumentation)."""
-    statuses = []
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query.lstrip("?"),
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_COOKIE": cookie,
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    response = handler(environ, lambda status, _headers, _exc=None: statuses.append(status))
-    body = b"".join(response)
-    response.close()
-    if not statuses[0].startswith("200"):
-        raise SystemExit(f"queue page answered {statuses[0]}: {body[:200]!r}")
+    status, body = wsgi_request(handler, path, query=query, cookie=cookie)
+    if not status.startswith("200"):
+        raise SystemExit(f"queue page answered {status}: {body[:200]!r}")
 
 
 def measure_queue(handler: WSGIHandler, cookie: str, query: str) -> tuple[float, float, int]:

@@ -13,11 +13,10 @@ memory, the peak would grow with the file size.
 import io
 import os
 import statistics
-import sys
 import time
 import tracemalloc
 
-from common import fresh_database, percentile, setup_django
+from common import fresh_database, percentile, setup_django, wsgi_request
 
 os.environ["PORTAL_MATERIAL_MAX_FILES"] = "1000"
 setup_django(eager=False)
@@ -60,28 +59,6 @@ def login_cookies(user) -> str:
     return f"sessionid={client.cookies['sessionid'].value}; csrftoken={'a' * 32}"
 
 
-def request_environ(path: str, body: bytes, cookies: str) -> dict:
-    return {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": path,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_COOKIE": cookies,
-        "HTTP_X_CSRFTOKEN": "a" * 32,
-        "HTTP_ACCEPT": "application/json",
-        "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-
-
 def main():
     fresh_database()
     handler = WSGIHandler()
@@ -96,19 +73,26 @@ def main():
             body = encode_multipart(BOUNDARY, {"files": SimpleUploadedFile(name, data)})
             times, peaks = [], []
             for run in range(RUNS + 1):
-                environ = request_environ(path, body, cookies)
-                statuses = []
                 tracemalloc.start()
                 tracemalloc.reset_peak()
                 started = time.perf_counter()
-                response = handler(environ, lambda status, _headers, _exc=None, s=statuses: s.append(status))
-                content = b"".join(response)
-                response.close()  # as a WSGI server does: closes the spooled upload
+                status, content = wsgi_request(
+                    handler,
+                    path,
+                    method="POST",
+                    cookie=cookies,
+                    body=body,
+                    headers={
+                        "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
+                        "HTTP_ACCEPT": "application/json",
+                        "HTTP_X_CSRFTOKEN": "a" * 32,
+                    },
+                )
                 elapsed = time.perf_counter() - started
                 peak = tracemalloc.get_traced_memory()[1]
                 tracemalloc.stop()
-                if not statuses[0].startswith("200"):
-                    raise SystemExit(f"upload failed: {statuses[0]} {content[:300]!r}")
+                if not status.startswith("200"):
+                    raise SystemExit(f"upload failed: {status} {content[:300]!r}")
                 if run == 0:
                     continue  # warm-up: imports and connections
                 times.append(elapsed * 1000)
