@@ -439,8 +439,15 @@ class Message(models.Model):
 
 class AuditEvent(models.Model):
     """An append-only record of who did what to which object, written in the same
-    transaction as the change it records."""
+    transaction as the change it records.
 
+    Tamper-evident: every event carries the hash of the one before it (``sequence`` has
+    no gaps), so a changed or removed row breaks the chain (``manage.py verify_audit_chain``).
+    On PostgreSQL, triggers refuse UPDATE and DELETE on the table."""
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -458,7 +465,7 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["sequence"]
         verbose_name = verbose_name_plural = "操作记录"
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
