@@ -1,3 +1,4 @@
+import itertools
 import threading
 
 import pytest
@@ -21,7 +22,7 @@ def test_chain_links_every_event():
     events = write_events(5)
     assert [e.sequence for e in events] == [1, 2, 3, 4, 5]
     assert events[0].previous_hash == "0" * 64
-    assert all(later.previous_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    assert all(later.previous_hash == earlier.hash for earlier, later in itertools.pairwise(events))
     assert audit_chain_verify().problem is None
     call_command("verify_audit_chain")
 
