@@ -114,6 +114,9 @@ def main() -> None:
     print(f"city {city.code}: {in_city:,} applications")
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    from tests.conftest import verify_second_factor
+
+    verify_second_factor(client, user)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     handler = WSGIHandler()
     exam = Exam.objects.order_by("id").first()

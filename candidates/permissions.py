@@ -10,6 +10,18 @@ def is_administrator(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def is_staff_member(user) -> bool:
+    """Reviewers, employer HR and administrators: the accounts that need a second factor."""
+    if not user.is_authenticated:
+        return False
+    return bool(
+        user.is_staff
+        or user.is_superuser
+        or getattr(user, "city_reviewer", None)
+        or getattr(user, "employer_hr", None)
+    )
+
+
 def candidate_of(user):
     if not user.is_authenticated:
         return None

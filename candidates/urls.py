@@ -11,6 +11,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("otp/", views.second_factor, name="otp"),
     path("me/", views.dashboard, name="dashboard"),
     path("employers/search/", views.employer_search, name="employer_search"),
     path("roster/<int:entry_id>/start/", views.application_start_view, name="start"),

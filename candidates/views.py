@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,7 +38,7 @@ from candidates.selectors import (
     organisations_matching,
     roster_options_for_candidate,
 )
-from candidates.services.accounts import candidate_register
+from candidates.services.accounts import candidate_register, staff_totp_device, staff_totp_verify
 from candidates.services.applications import (
     application_declare,
     application_start,
@@ -114,6 +115,39 @@ def register(request):
             messages.success(request, _("注册成功。请在下方查看您需要参加的核查。"))
             return redirect("candidates:dashboard")
     return render(request, "candidates/register.html", {"form": form})
+
+
+def _qr_svg(data: str) -> str:
+    import base64
+
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
+
+
+@login_required
+def second_factor(request):
+    """Staff confirm a TOTP code after the password (and set up the authenticator the first time)."""
+    if not permissions.is_staff_member(request.user):
+        raise Http404
+    device = staff_totp_device(user=request.user)
+    next_url = request.POST.get("next") or request.GET.get("next") or reverse("candidates:dashboard")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("candidates:dashboard")
+    error = None
+    if request.method == "POST":
+        if staff_totp_verify(request=request, token=request.POST.get("token", "")):
+            return redirect(next_url)
+        error = _("验证码不正确或已过期，请输入验证器应用中当前显示的 6 位数字。")
+    context = {"device": device, "error": error, "next": next_url}
+    if not device.confirmed:
+        from base64 import b32encode
+
+        context["qr"] = _qr_svg(device.config_url)
+        context["secret"] = b32encode(device.bin_key).decode()
+    return render(request, "registration/otp.html", context)
 
 
 class PortalLoginView(LoginView):

@@ -42,12 +42,28 @@ def application(db):
     return factories.ApplicationFactory()
 
 
+def verify_second_factor(client, user) -> None:
+    """What a staff member's TOTP code does: mark the session verified."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def client_for(client):
-    """Log a user in on the test client."""
+    """Log a user in on the test client (staff with their second factor confirmed)."""
+    from candidates.permissions import is_staff_member
 
     def login(user):
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if is_staff_member(user):
+            verify_second_factor(client, user)
         return client
 
     return login

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -23,3 +25,26 @@ class ChosenLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class StaffSecondFactorMiddleware:
+    """Staff must confirm a TOTP code before anything else (setting one up on first login)."""
+
+    EXEMPT = ("/otp/", "/logout/", "/static/", "/i18n/", "/favicon.ico")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from candidates.permissions import is_staff_member
+
+        user = request.user
+        if (
+            settings.PORTAL_STAFF_OTP_REQUIRED
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(self.EXEMPT)
+            and is_staff_member(user)
+        ):
+            return redirect_to_login(request.get_full_path(), login_url=reverse("candidates:otp"))
+        return self.get_response(request)

@@ -50,3 +50,32 @@ def candidate_register(
     except IntegrityError:
         raise ValidationError({"id_number": _("该身份证号或手机号码已注册。")}) from None
     return profile
+
+
+def staff_totp_device(*, user):
+    """The user's TOTP device: the confirmed one, or an unconfirmed one to set up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+            user=user, name="authenticator", confirmed=False
+        )
+    return device
+
+
+def staff_totp_verify(*, request, token: str) -> bool:
+    """Check a code; on success mark this session verified (and confirm a new device)."""
+    from django_otp import login as otp_login
+
+    device = staff_totp_device(user=request.user)
+    token = (token or "").strip().replace(" ", "")
+    if not (token.isdigit() and device.verify_token(token)):
+        return False
+    with transaction.atomic():
+        if not device.confirmed:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit_record(actor=request.user, action="staff.otp_setup", target=device)
+        otp_login(request, device)
+    return True

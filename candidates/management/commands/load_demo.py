@@ -1,9 +1,11 @@
+import base64
 import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.cn import ric, uscc
 
 from candidates.enums import RosterReason
@@ -20,6 +22,8 @@ from candidates.services.accounts import candidate_register
 from reviews.models import CityReviewer, EligibilityRule
 
 DEMO_PASSWORD = "Demo-2026-verify"
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # demo only: a published key
+DEMO_TOTP_KEY_BASE32 = base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode()
 DEMO_YEARS = {"secondary": 6, "junior_college": 4, "bachelor": 3, "master": 1, "doctor": 0}
 
 
@@ -111,6 +115,14 @@ class Command(BaseCommand):
                     exam=exam, education_level=level, defaults={"required_years": years, "note": "演示数据"}
                 )
 
+        # Staff confirm logins with a TOTP code; the demo accounts share one known key.
+        for user in get_user_model().objects.filter(
+            username__in=["hr_demo", "reviewer_changsha", "reviewer_changsha_2", "admin"]
+        ):
+            TOTPDevice.objects.get_or_create(
+                user=user, name="demo", defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True}
+            )
+
         self.stdout.write(
             f"\nDemo accounts (password for all: {DEMO_PASSWORD})\n"
             f"  candidate      login with ID {candidate_id} or phone 13800138000\n"
@@ -118,4 +130,6 @@ class Command(BaseCommand):
             "  city reviewer  reviewer_changsha (长沙); a second one, reviewer_changsha_2, confirms fails\n"
             "  administrator  admin (/admin/)\n"
             f"A second roster entry, not yet registered: ID {second_id} (李演示).\n"
+            f"Staff accounts ask for a TOTP code after the password: add the key {DEMO_TOTP_KEY_BASE32}\n"
+            "to an authenticator app, or print the current code with `manage.py totp_code <username>`.\n"
         )
