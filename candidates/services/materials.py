@@ -175,9 +175,35 @@ def _jpeg(image: Image.Image) -> bytes:
 
 def material_preview_render(*, version: MaterialVersion) -> MaterialVersion:
     """Render every page (EXIF orientation applied, re-encoded as JPEG) for the viewer;
-    page 1 is also the thumbnail. Idempotent."""
+    page 1 is also the thumbnail. Idempotent on the stored state: a second run, or a run
+    after one that stopped half-way, adds only the pages that are missing."""
+    version.refresh_from_db(fields=["preview", "preview_status"])
     if version.preview_status == PreviewStatus.READY and version.preview:
         return version
+    try:
+        images = _page_images(version)
+    except Exception:
+        logger.exception("Preview failed for material version %s", version.pk)
+        version.preview_status = PreviewStatus.FAILED
+        version.save(update_fields=["preview_status"])
+        return version
+    with transaction.atomic():
+        locked = MaterialVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.preview_status == PreviewStatus.READY and locked.preview:
+            return locked
+        existing = {page.number: page for page in locked.pages.all()}
+        for number, image in enumerate(images, start=1):
+            if number in existing:
+                continue
+            page = MaterialPage(version=locked, number=number, width=image.width, height=image.height)
+            page.image.save("page.jpg", ContentFile(_jpeg(image)), save=False)
+            page.save()
+            existing[number] = page
+        locked.preview = existing[1].image.name
+        locked.preview_status = PreviewStatus.READY
+        locked.save(update_fields=["preview", "preview_status"])
+    version.preview, version.preview_status = locked.preview, locked.preview_status
+    return version
     try:
         images = _page_images(version)
     except Exception:

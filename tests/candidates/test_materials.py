@@ -225,3 +225,12 @@ def test_truncated_image_refused_even_after_weasyprint_loosened_pillow(applicati
         do_upload(application, upload("cut.jpg", jpeg_bytes((1200, 900))[:-2000]))
     assert "损坏或不完整" in error.value.messages[0]
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint
+
+
+def test_preview_twice_and_from_a_stale_copy_renders_once(application, private_storage):
+    [version] = do_upload(application, upload("scan.pdf", pdf_bytes(2)))
+    stale = MaterialVersion.objects.get(pk=version.pk)
+    material_preview_render(version=version)
+    material_preview_render(version=stale)
+    task_material_preview(version_id=version.pk)
+    assert version.pages.count() == 2
