@@ -25,6 +25,8 @@ from PIL import Image, ImageFile
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from candidates.antivirus import scan_for_viruses
+
 logger = logging.getLogger(__name__)
 
 ALLOWED = {
@@ -194,9 +196,56 @@ def _inspect_pdf(upload, max_pages: int) -> int:
     return pages
 
 
-def inspect_upload(upload) -> InspectedFile:
-    """Check one uploaded file; raise ``ValidationError`` with a message for the candidate."""
-    max_bytes = settings.PORTAL_UPLOAD_MAX_BYTES
+@dataclass(frozen=True)
+class UploadPolicy:
+    """What one material kind accepts. The portal-wide settings cap every policy."""
+
+    types: frozenset
+    max_mb: int
+    max_pages: int
+
+    @property
+    def max_bytes(self) -> int:
+        return min(self.max_mb * 1048576, settings.PORTAL_UPLOAD_MAX_BYTES)
+
+    @property
+    def page_limit(self) -> int:
+        return min(self.max_pages, settings.PORTAL_UPLOAD_MAX_PDF_PAGES)
+
+
+SCANS = frozenset({"application/pdf", "image/jpeg", "image/png"})
+# The written upload policy, one line a material kind (SECURITY.md repeats it).
+POLICIES = {
+    "application_form": UploadPolicy(SCANS, 20, 6),
+    "work_years": UploadPolicy(SCANS, 20, 10),
+    "edu_chsi_record": UploadPolicy(SCANS, 10, 4),
+    "edu_chsi_report": UploadPolicy(SCANS, 10, 4),
+    "edu_hunan_secondary_query": UploadPolicy(SCANS, 10, 4),
+    "edu_hunan_education_report": UploadPolicy(SCANS, 10, 4),
+    "edu_enrolment_roster": UploadPolicy(SCANS, 20, 10),
+    "edu_other_province_report": UploadPolicy(SCANS, 10, 4),
+    "edu_cscse": UploadPolicy(SCANS, 10, 6),
+    "edu_party_school": UploadPolicy(SCANS, 10, 4),
+    "edu_technical_hunan": UploadPolicy(SCANS, 10, 4),
+    "edu_technical_national": UploadPolicy(SCANS, 10, 4),
+    "edu_technical_provincial": UploadPolicy(SCANS, 10, 4),
+    "edu_graduate_form": UploadPolicy(SCANS, 20, 10),
+    "edu_diploma": UploadPolicy(SCANS, 10, 2),
+    "exemption_proof": UploadPolicy(SCANS, 20, 10),
+    "first_qualification": UploadPolicy(SCANS, 10, 4),
+    "appeal_evidence": UploadPolicy(SCANS, 20, 30),
+}
+DEFAULT_POLICY = UploadPolicy(SCANS, 20, 30)
+
+
+def policy_for(kind: str) -> UploadPolicy:
+    return POLICIES.get(kind, DEFAULT_POLICY)
+
+
+def inspect_upload(upload, policy: UploadPolicy = DEFAULT_POLICY) -> InspectedFile:
+    """Check one uploaded file against a kind's policy; raise ``ValidationError`` with a
+    message for the candidate."""
+    max_bytes = policy.max_bytes
     if upload.size == 0:
         raise ValidationError(_("文件是空的（0 字节），请重新选择。"), code="empty")
     if upload.size > max_bytes:
@@ -211,7 +260,7 @@ def inspect_upload(upload) -> InspectedFile:
     upload.seek(0)
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
-    if mime not in ALLOWED:
+    if mime not in ALLOWED or mime not in policy.types:
         raise ValidationError(
             _("只能上传 PDF、JPG 或 PNG 文件（系统按文件内容识别，改扩展名无效）。"), code="type"
         )
@@ -226,10 +275,11 @@ def inspect_upload(upload) -> InspectedFile:
         )
     width = height = None
     if mime == "application/pdf":
-        pages = _inspect_pdf(upload, settings.PORTAL_UPLOAD_MAX_PDF_PAGES)
+        pages = _inspect_pdf(upload, policy.page_limit)
     else:
         width, height = _inspect_image(upload, mime, settings.PORTAL_UPLOAD_MAX_PIXELS)
         pages = 1
+    scan_for_viruses(upload)
     return InspectedFile(
         content_type=mime,
         extension=extension,

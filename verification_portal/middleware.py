@@ -48,3 +48,28 @@ class StaffSecondFactorMiddleware:
         ):
             return redirect_to_login(request.get_full_path(), login_url=reverse("candidates:otp"))
         return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body above ``PORTAL_REQUEST_MAX_BYTES`` before reading it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.PORTAL_REQUEST_MAX_BYTES
+        if length > limit:
+            from django.http import HttpResponse, JsonResponse
+            from django.utils.translation import gettext as _
+
+            message = _("上传内容共 {size:.0f} MB，超过单次 {limit:.0f} MB 的上限，请分批上传。").format(
+                size=length / 1048576, limit=limit / 1048576
+            )
+            if "application/json" in request.headers.get("Accept", ""):
+                return JsonResponse({"ok": False, "errors": [message]}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

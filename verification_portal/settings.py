@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "verification_portal.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -289,3 +290,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 AXES_VERBOSE = False
+
+# Optional virus scanning of uploads through clamd ("host:port" or a socket path); fails closed.
+PORTAL_CLAMD_ADDRESS = env.str("PORTAL_CLAMD_ADDRESS", default="")
+# The largest request body accepted (all files of one upload together).
+PORTAL_REQUEST_MAX_BYTES = env.int("PORTAL_REQUEST_MAX_BYTES", default=110 * 1024 * 1024)

@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 from candidates.enums import ApplicationStatus, PreviewStatus
 from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, Material, MaterialPage, MaterialVersion
-from candidates.uploads import clean_original_name, inspect_upload
+from candidates.uploads import clean_original_name, inspect_upload, policy_for
 
 from .audit import audit_record
 
@@ -65,7 +65,7 @@ def material_store(*, application: Application, kind: str, files: list, actor) -
     for upload in files:
         name = clean_original_name(upload.name)
         try:
-            inspected.append((upload, name, inspect_upload(upload)))
+            inspected.append((upload, name, inspect_upload(upload, policy_for(kind))))
         except ValidationError as error:
             errors.extend(f"{name}：{message}" for message in error.messages)
     if errors:
