@@ -63,7 +63,7 @@ class FakeClamd:
         self.server = socket.socket()
         self.server.bind(("127.0.0.1", 0))
         self.server.listen()
-        self.address = "127.0.0.1:%d" % self.server.getsockname()[1]
+        self.address = f"127.0.0.1:{self.server.getsockname()[1]}"
         threading.Thread(target=self.serve, daemon=True).start()
 
     def serve(self):
@@ -128,7 +128,7 @@ def test_infected_file_is_refused(application, clamd):
 def test_scanner_down_fails_closed(application, settings):
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
-    settings.PORTAL_CLAMD_ADDRESS = "127.0.0.1:%d" % probe.getsockname()[1]
+    settings.PORTAL_CLAMD_ADDRESS = f"127.0.0.1:{probe.getsockname()[1]}"
     probe.close()  # nothing listens there now
     with pytest.raises(ValidationError) as error:
         material_upload(
