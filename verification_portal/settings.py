@@ -295,3 +295,5 @@ AXES_VERBOSE = False
 PORTAL_CLAMD_ADDRESS = env.str("PORTAL_CLAMD_ADDRESS", default="")
 # The largest request body accepted (all files of one upload together).
 PORTAL_REQUEST_MAX_BYTES = env.int("PORTAL_REQUEST_MAX_BYTES", default=110 * 1024 * 1024)
+# Rows per PDF part of a pass list: each part is one task, rendered by the workers side by side.
+PORTAL_PDF_CHUNK_ROWS = env.int("PORTAL_PDF_CHUNK_ROWS", default=5000)

@@ -3,7 +3,7 @@
 A round is published once: the list row is created under a lock on the round, so two
 workers (or the job run twice) publish one list. Its entries are copied with one
 INSERT … SELECT; the .xlsx is written in openpyxl's write-only mode; the PDF is laid
-out by WeasyPrint in chunks of ``PDF_CHUNK_ROWS`` rows, one Celery task each (so the
+out by WeasyPrint in chunks of ``PORTAL_PDF_CHUNK_ROWS`` rows, one Celery task each (so the
 workers render them side by side with bounded memory), and merged when all are there.
 The list is public once both files exist. Re-running any step redoes only what is missing.
 """
@@ -35,7 +35,6 @@ from candidates.services.messages import message_send
 from notices.enums import PassListStatus, ReportStatus
 from notices.models import PassList, PassListEntry, Report
 
-PDF_CHUNK_ROWS = 5000
 PDF_LINES_PER_PAGE = 55
 XLSX_HEADERS = ["序号", "姓名", "性别", "考试", "工作单位", "身份证号"]
 STALE_AFTER = datetime.timedelta(minutes=10)
@@ -83,9 +82,13 @@ def pass_list_publish(*, round_: VerificationRound, now: datetime.datetime | Non
     return pass_list
 
 
+def _chunk_count(pass_list: PassList) -> int:
+    return max(1, -(-pass_list.entry_count // settings.PORTAL_PDF_CHUNK_ROWS))
+
+
 def _enqueue_files(pass_list: PassList) -> None:
     enqueue_on_commit("notices.render_pass_list_xlsx", pass_list_id=pass_list.pk)
-    for chunk in range(max(1, -(-pass_list.entry_count // PDF_CHUNK_ROWS))):
+    for chunk in range(_chunk_count(pass_list)):
         enqueue_on_commit("notices.render_pass_list_pdf_chunk", pass_list_id=pass_list.pk, chunk=chunk)
 
 
@@ -150,8 +153,8 @@ def pass_list_render_pdf_chunk(*, pass_list: PassList, chunk: int) -> None:
     from weasyprint import HTML
 
     _touch(pass_list)
-    start = chunk * PDF_CHUNK_ROWS
-    lines = _pdf_lines(_rows(pass_list, start, start + PDF_CHUNK_ROWS))
+    start = chunk * settings.PORTAL_PDF_CHUNK_ROWS
+    lines = _pdf_lines(_rows(pass_list, start, start + settings.PORTAL_PDF_CHUNK_ROWS))
     pages = [lines[i : i + PDF_LINES_PER_PAGE] for i in range(0, len(lines), PDF_LINES_PER_PAGE)] or [[]]
     html = render_to_string(
         "notices/pdf/pass_list.html",
@@ -184,7 +187,7 @@ def pass_list_complete_if_ready(pass_list_id: int) -> None:
 
     with transaction.atomic():
         pass_list = PassList.objects.select_for_update().get(pk=pass_list_id)
-        expected = max(1, -(-pass_list.entry_count // PDF_CHUNK_ROWS))
+        expected = _chunk_count(pass_list)
         chunks = pass_list.pdf_chunks or {}
         if not pass_list.pdf and len(chunks) == expected:
             writer = PdfWriter()
@@ -221,7 +224,7 @@ def pass_list_resume_stale(*, now: datetime.datetime | None = None) -> list[int]
         _touch(pass_list)
         if not pass_list.xlsx:
             enqueue_on_commit("notices.render_pass_list_xlsx", pass_list_id=pass_list.pk)
-        expected = max(1, -(-pass_list.entry_count // PDF_CHUNK_ROWS))
+        expected = _chunk_count(pass_list)
         for chunk in range(expected):
             if str(chunk) not in (pass_list.pdf_chunks or {}):
                 enqueue_on_commit(
