@@ -21,7 +21,7 @@ from reviews.services.employer import (
     employer_return,
 )
 from tests import factories
-from tests.reviews.conftest import upload_checklist
+from tests.conftest import upload_checklist
 
 pytestmark = pytest.mark.django_db
 ALL_CHECKS = list(EmployerCheck.values)

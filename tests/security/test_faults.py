@@ -1,0 +1,219 @@
+"""Faults caused on purpose: the broker down, a worker killed, a database failure, a race."""
+
+import datetime
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from celery import current_app
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from candidates.enums import ApplicationStatus, DocumentKind
+from candidates.models import Application, GeneratedDocument, Material
+from candidates.services.recovery import recover_missing_work
+from notices.enums import PassListStatus, ReminderKind
+from notices.models import PassList, ReminderSent
+from notices.services.publication import pass_list_publish, pass_list_resume_stale
+from notices.services.reminders import reminders_send
+from reviews.models import Decision
+from reviews.services.claims import application_claim
+from reviews.services.decisions import application_decide, material_verdict_record
+from tests import factories
+from tests.conftest import upload_checklist
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def reset_broker_connections():
+    current_app._pool = None
+    current_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down():
+    """Point this process at a port where no broker listens, and leave eager mode."""
+    conf = current_app.conf
+    saved = conf.broker_url, conf.task_always_eager
+    conf.broker_url, conf.task_always_eager = "redis://127.0.0.1:1/0", False
+    reset_broker_connections()
+    yield
+    conf.broker_url, conf.task_always_eager = saved
+    reset_broker_connections()
+
+
+@pytest.mark.django_db
+def test_submission_succeeds_while_the_broker_is_down_and_its_job_runs_later(
+    broker_down, client_for, django_capture_on_commit_callbacks
+):
+    application = factories.ApplicationFactory()
+    upload_checklist(application)
+    client = client_for(application.candidate.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("candidates:submit", args=[application.pk]))
+    assert response.status_code == 302
+    assert "申报成功" in next(str(m) for m in get_messages(response.wsgi_request))
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.CITY_REVIEW
+    assert not GeneratedDocument.objects.filter(kind=DocumentKind.RECEIPT).exists()
+    # The broker is back (eager again); the periodic catch-up finds the missing receipt.
+    current_app.conf.task_always_eager = True
+    later = timezone.now() + datetime.timedelta(minutes=3)
+    assert recover_missing_work(now=later)["receipts"] == 1
+    assert GeneratedDocument.objects.filter(application=application, kind=DocumentKind.RECEIPT).exists()
+    assert recover_missing_work(now=later)["receipts"] == 0
+
+
+def start_worker(env):
+    celery = str(Path(sys.executable).with_name("celery"))
+    return subprocess.Popen(
+        [celery, "-A", "verification_portal", "worker", "--pool=solo", "-l", "WARNING", "--without-gossip",
+         "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+
+
+def wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_while_publishing_publishes_exactly_once(private_storage, settings):
+    settings.PORTAL_PDF_CHUNK_ROWS = 1  # six parts: time to kill the worker half-way
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "PRIVATE_MEDIA_ROOT": str(private_storage),
+        "PORTAL_PDF_CHUNK_ROWS": "1",
+    }
+    round_ = factories.RoundFactory(publication_at=timezone.now() - datetime.timedelta(minutes=1))
+    names = [f"通过人员{n}" for n in range(6)]
+    for name in names:
+        factories.ApplicationFactory(
+            roster_entry__round=round_, status=ApplicationStatus.PASSED, candidate__real_name=name
+        )
+    eager = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = False
+    first = start_worker(env)
+    try:
+        pass_list = pass_list_publish(round_=round_)
+        assert wait_for(lambda: len(PassList.objects.get(pk=pass_list.pk).pdf_chunks) >= 2, 60)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        pass_list.refresh_from_db()
+        assert pass_list.status == PassListStatus.GENERATING and len(pass_list.pdf_chunks) < 6
+        # The periodic job finds the list without a heartbeat and queues what is missing.
+        PassList.objects.filter(pk=pass_list.pk).update(
+            heartbeat_at=timezone.now() - datetime.timedelta(minutes=11)
+        )
+        assert pass_list_resume_stale() == [pass_list.pk]
+        second = start_worker(env)
+        try:
+            assert wait_for(
+                lambda: PassList.objects.get(pk=pass_list.pk).status == PassListStatus.PUBLISHED, 90
+            ), "not published after the restart"
+        finally:
+            second.terminate()
+            second.wait(timeout=20)
+    finally:
+        current_app.conf.task_always_eager = eager
+        if first.poll() is None:
+            first.kill()
+    assert PassList.objects.filter(round=round_).count() == 1
+    pass_list.refresh_from_db()
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(pass_list.pdf.open("rb").read())).pages
+    )
+    assert all(name in text for name in names)
+    assert sorted(pass_list.entries.values_list("name", flat=True)) == sorted(names)
+
+
+@pytest.mark.django_db
+def test_a_reminder_recorded_by_a_worker_that_died_is_not_sent_again(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    now = timezone.make_aware(datetime.datetime(2026, 8, 19, 18, 0))
+    round_ = factories.RoundFactory(
+        opens_at=now - datetime.timedelta(days=5),
+        closes_at=timezone.make_aware(datetime.datetime(2026, 8, 20, 17, 0)),
+    )
+    candidate = factories.CandidateFactory(user__email="c@example.com", phone="")
+    factories.RosterEntryFactory(round=round_, id_number=candidate.id_number)
+    # The worker recorded the reminder, then died before sending it.
+    ReminderSent.objects.create(
+        user=candidate.user,
+        kind=ReminderKind.NOT_SUBMITTED,
+        deadline=round_.closes_at,
+        offset="1d",
+        channel="email",
+    )
+    assert reminders_send(now=now) == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_deciding_at_the_same_moment(make_submitted):
+    application = make_submitted()
+    first = factories.CityReviewerFactory(city=application.round.city).user
+    second = factories.CityReviewerFactory(city=application.round.city).user
+    application_claim(application=application, user=first)
+    for material in Material.objects.filter(application=application):
+        material_verdict_record(material=material, user=first, ok=True)
+    # The first claim expires; the second reviewer takes the item while the first still has the page open.
+    later = timezone.now() + datetime.timedelta(minutes=settings.PORTAL_CLAIM_MINUTES, seconds=1)
+    application_claim(application=application, user=second, now=later)
+    for material in Material.objects.filter(application=application):
+        material_verdict_record(material=material, user=second, ok=True, now=later)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def decide(user, kind):
+        try:
+            barrier.wait(timeout=5)
+            application_decide(
+                application=Application.objects.get(pk=application.pk),
+                user=user,
+                kind=kind,
+                reason="x",
+                now=later,
+            )
+            outcomes[user.pk] = "decided"
+        except ValidationError as error:
+            outcomes[user.pk] = error.code
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=decide, args=(first, "pass")),
+        threading.Thread(target=decide, args=(second, "pending")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert outcomes[second.pk] == "decided"
+    assert outcomes[first.pk] in ("claimed", "stale")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.PENDING_CONDITIONS
+    assert list(Decision.objects.values_list("reviewer_id", "kind")) == [(second.pk, "pending")]
