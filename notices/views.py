@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates.enums import ApplicationStatus, RosterStatus
 from candidates.files import stored_file_response
 from candidates.forms import add_service_errors
-from candidates.models import Application, City, VerificationRound
+from candidates.models import Application, CandidateProfile, City, VerificationRound
 from candidates.permissions import is_administrator
 from notices.enums import ImportStatus, PassListStatus, ReportStatus
 from notices.forms import ImportForm, ReportForm, ReportHandleForm, SupplementaryRoundForm
 from notices.models import ExportFile, NoticeAttachment, PassList, PassListEntry, Report, RosterImport
+from notices.services.dossier import candidate_dossier
 from notices.services.notices import notice_body_html, notices_public
 from notices.services.publication import pass_list_publish, report_handle, report_submit
 from notices.services.roster_import import roster_import_cancel, roster_import_confirm, roster_import_upload
@@ -339,6 +340,33 @@ def export_download(request, pk: int):
         return render(request, "notices/manage/export_pending.html", {"export": export})
     return stored_file_response(
         export.file, filename=f"{export.round.name}-核查结果.xlsx", content_type=XLSX, inline=False
+    )
+
+
+@login_required
+@require_GET
+def candidate_search(request):
+    _admin_only(request)
+    query = request.GET.get("q", "").strip().upper()
+    found = (
+        CandidateProfile.objects.filter(Q(id_number=query) | Q(phone=query) | Q(real_name=query))[:20]
+        if query
+        else []
+    )
+    return render(request, "notices/manage/candidates.html", {"q": query, "found": found})
+
+
+@login_required
+@require_GET
+def candidate_dossier_view(request, pk: int):
+    _admin_only(request)
+    candidate = get_object_or_404(CandidateProfile.objects.select_related("user"), pk=pk)
+    archive = candidate_dossier(candidate=candidate, user=request.user)
+    return FileResponse(
+        archive,
+        as_attachment=True,
+        filename=f"dossier-{candidate.id_number}.zip",
+        content_type="application/zip",
     )
 
 

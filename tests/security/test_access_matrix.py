@@ -86,6 +86,8 @@ MATRIX = {
     "notices:round_publish": ("post", "round_pk", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:round_export": ("post", "round_pk", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:export": ("get", "export", row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:candidates": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:dossier": ("get", "candidate", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:reports": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:report_handle": ("post", "report", row(302, 404, 404, 404, 404, 404, 404, 302)),
 }
@@ -180,6 +182,7 @@ def world(django_capture_on_commit_callbacks, settings):
         "import": {"pk": roster_import.pk},
         "export": {"pk": export.pk},
         "report": {"pk": report.pk},
+        "candidate": {"pk": application.candidate_id},
     }
     return users, kwargs
 
