@@ -129,3 +129,34 @@ def test_demo_code_helper_refused_outside_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("totp_code", "admin")
+
+
+@pytest.mark.django_db
+def test_sessions_expire(client, settings):
+    candidate = factories.CandidateFactory()
+    client.post(reverse("candidates:login"), {"username": candidate.phone, "password": PASSWORD})
+    assert client.session.get_expire_at_browser_close()
+    assert client.session.get_expiry_age() <= settings.SESSION_COOKIE_AGE <= 8 * 3600
+
+
+@pytest.mark.django_db
+def test_no_one_deletes_decisions_files_or_audit_events_in_the_admin(client_for, make_submitted):
+    from candidates.models import AuditEvent, MaterialVersion
+
+    application = make_submitted()
+    admin = client_for(factories.UserFactory(is_superuser=True, is_staff=True))
+    version = MaterialVersion.objects.filter(material__application=application).first()
+    event = AuditEvent.objects.first()
+    for url in (
+        f"/admin/candidates/application/{application.pk}/delete/",
+        f"/admin/candidates/materialversion/{version.pk}/delete/",
+        f"/admin/candidates/auditevent/{event.pk}/delete/",
+        f"/admin/candidates/auditevent/{event.pk}/change/",
+    ):
+        response = admin.post(url, {"post": "yes"})
+        assert response.status_code in (302, 403)
+    assert (
+        MaterialVersion.objects.filter(pk=version.pk).exists()
+        and AuditEvent.objects.filter(pk=event.pk).exists()
+    )
+    assert version.file.storage.exists(version.file.name)

@@ -158,3 +158,15 @@ def test_original_name_only_in_a_safe_content_disposition(application, client_fo
     disposition = response["Content-Disposition"]
     assert "\r" not in disposition and "\n" not in disposition and "X-Injected" not in response.headers
     assert disposition.startswith("attachment;")
+
+
+def test_too_many_files_in_one_request_refused(application, client_for, settings):
+    client = client_for(application.candidate.user)
+    files = [
+        upload(f"p{n}.jpg", jpeg_bytes((20, 20))) for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)
+    ]
+    response = client.post(
+        reverse("candidates:upload", args=[application.pk, "work_years"]), {"files": files}
+    )
+    assert response.status_code == 400
+    assert not MaterialVersion.objects.exists()
