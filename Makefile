@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/verification_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
 
-.PHONY: run test install system-deps services fmt lint worker beat bench
+.PHONY: run test install system-deps services browser fmt lint worker beat bench
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -19,9 +19,15 @@ run: install
 	else $(PY) manage.py run_periodic & fi; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 \
+test: install services browser
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 DJANGO_CONN_MAX_AGE=0 \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (Playwright's own download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Chromium (Debian package) for the browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 install: system-deps $(VENV)/.installed
 

@@ -10,7 +10,12 @@
   var timer = null;
   name.setAttribute("list", "employer-options");
   code.setAttribute("list", "employer-options");
-  function search(value) {
+  function fillOther(field) {
+    var value = field.value.trim();
+    if (field === name && known[value]) { code.value = known[value]; }
+    if (field === code && known[value.toUpperCase()]) { name.value = known[value.toUpperCase()]; }
+  }
+  function search(value, field) {
     if (value.length < 2) { return; }
     fetch(form.dataset.employerSearch + "?q=" + encodeURIComponent(value), { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
@@ -25,15 +30,16 @@
           known[item.name] = item.credit_code;
           known[item.credit_code] = item.name;
         });
+        fillOther(field);
       })
       .catch(function () { /* typing by hand still works */ });
   }
   function onInput(event) {
-    var value = event.target.value.trim();
-    if (event.target === name && known[value]) { code.value = known[value]; return; }
-    if (event.target === code && known[value.toUpperCase()]) { name.value = known[value.toUpperCase()]; return; }
+    var field = event.target;
+    var value = field.value.trim();
+    if (known[value] || known[value.toUpperCase()]) { fillOther(field); return; }
     window.clearTimeout(timer);
-    timer = window.setTimeout(function () { search(value); }, 250);
+    timer = window.setTimeout(function () { search(value, field); }, 250);
   }
   name.addEventListener("input", onInput);
   code.addEventListener("input", onInput);

@@ -1,0 +1,262 @@
+"""The whole flow in a real browser (Debian's Chromium, headless, driven by Playwright),
+against the portal served on 127.0.0.1 during the test.
+
+A candidate on a phone-sized screen registers, declares, uploads through the file chooser
+(the progress bar shows), submits and downloads the receipt; the employer's HR approves; a
+reviewer claims the item, zooms a scan and asks for a supplement; the candidate fixes it;
+the reviewer passes it; an administrator publishes and the public page shows the masked
+entry. Screenshots go to test-artifacts/screenshots/; any JavaScript console error fails.
+"""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect, sync_playwright
+
+from candidates.enums import ApplicationStatus
+from candidates.models import Application, GeneratedDocument
+from tests import factories
+from tests.files import jpeg_bytes, pdf_bytes
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "Correct-Horse-42"
+PHONE = {"width": 375, "height": 812}
+DESK = {"width": 1366, "height": 900}
+
+
+def code_for(user) -> str:
+    device = TOTPDevice.objects.get(user=user)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+class Browser:
+    """One browser; a context per person; console errors collected from every page."""
+
+    def __init__(self, playwright, base_url: str):
+        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        self.base_url = base_url
+        self.errors: list[str] = []
+
+    def page(self, viewport):
+        context = self.browser.new_context(viewport=viewport, base_url=self.base_url, accept_downloads=True)
+        page = context.new_page()
+        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
+
+    def login_staff(self, user, viewport=DESK):
+        page = self.page(viewport)
+        page.goto("/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(re.compile(r"/otp/"))
+        page.fill("#id_token", code_for(user))
+        page.click("button.primary")
+        return page
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def upload(page, code: str, path: Path) -> None:
+    """Choose a file through the chooser and watch the progress bar appear."""
+    page.evaluate(
+        """code => {
+            const bar = document.querySelector(`#item-${code} form[data-upload] progress`);
+            window.__progressSeen = false;
+            new MutationObserver(() => { if (!bar.hidden) window.__progressSeen = true; })
+                .observe(bar, {attributes: true});
+        }""",
+        code,
+    )
+    with page.expect_file_chooser() as chooser:
+        page.click(f"#files-{code}")
+    chooser.value.set_files(str(path))
+    page.click(f"#item-{code} form[data-upload] button[type=submit]")
+    try:
+        page.wait_for_selector(f"#item-{code} .tag.ok")
+    except Exception:
+        shot(page, f"failed-upload-{code}")
+        raise
+    assert page.evaluate("window.__progressSeen") is not False
+
+
+@pytest.fixture
+def portal(live_server, private_storage, settings, monkeypatch):
+    """The people and the round: an employer that reviews online, a reviewer, an administrator."""
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.PORTAL_STAFF_OTP_REQUIRED = True
+    city = factories.CityFactory(code="changsha", name="长沙")
+    exam = factories.ExamFactory(code="shegong", name="社会工作者")
+    now = timezone.now()
+    round_ = factories.RoundFactory(
+        name="2026年度社会工作者考后人工核查（长沙）",
+        city=city,
+        exams=[exam],
+        opens_at=now - datetime.timedelta(days=1),
+        closes_at=now + datetime.timedelta(days=5),
+        publication_at=now - datetime.timedelta(minutes=1),
+    )
+    hr = factories.EmployerHRFactory(organisation__name="长沙示范设计院", user__first_name="王人事")
+    reviewer = factories.CityReviewerFactory(city=city, user__first_name="赵核查").user
+    admin = factories.UserFactory(is_superuser=True, is_staff=True)
+    for user in (hr.user, reviewer, admin):
+        TOTPDevice.objects.create(user=user, name="e2e", confirmed=True)
+    id_number = factories.make_id_number("19900307")
+    factories.RosterEntryFactory(round=round_, exam=exam, id_number=id_number, name="王小明")
+    return {"url": live_server.url, "hr": hr, "reviewer": reviewer, "admin": admin, "id_number": id_number}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_whole_flow_in_a_browser(portal, tmp_path):
+    scan = tmp_path / "报名表.jpg"
+    scan.write_bytes(jpeg_bytes((1240, 1754), color=(235, 235, 235)))
+    record = tmp_path / "备案表.pdf"
+    record.write_bytes(pdf_bytes(2))
+    fixed = tmp_path / "备案表-清晰版.pdf"
+    fixed.write_bytes(pdf_bytes(1))
+
+    with sync_playwright() as playwright:
+        browser = Browser(playwright, portal["url"])
+
+        # 1. The candidate, on a phone.
+        phone = browser.page(PHONE)
+        phone.goto("/register/")
+        shot(phone, "01-register")
+        phone.fill("#id_real_name", "王小明")
+        phone.fill("#id_id_number", portal["id_number"])
+        phone.fill("#id_phone", "13712345678")
+        phone.fill("#id_password1", PASSWORD)
+        phone.fill("#id_password2", PASSWORD)
+        phone.click("button.primary")
+        expect(phone.get_by_role("button", name="开始申报")).to_be_visible()
+        shot(phone, "02-dashboard")
+        phone.get_by_role("button", name="开始申报").click()
+        phone.fill("#id_employer_name", "长沙示范")
+        phone.fill("#id_employer_credit_code", portal["hr"].organisation.credit_code)
+        expect(phone.locator("#id_employer_name")).to_have_value("长沙示范设计院")  # the picker filled it
+        phone.select_option("#id_education_level", "bachelor")
+        phone.select_option("#id_education_type", "higher")
+        phone.fill("#id_school", "湖南大学")
+        phone.fill("#id_major", "社会工作")
+        phone.fill("#id_graduation_date", "2012-06")
+        phone.fill("#id_work_start_date", "2012-07")
+        phone.fill("#id_work-0-start", "2012-07")
+        phone.fill("#id_work-0-employer", "长沙示范设计院")
+        phone.fill("#id_work-0-position", "社会工作")
+        shot(phone, "03-declaration")
+        phone.click("button.primary")
+        expect(phone.locator(".timeline .step-current")).to_have_text(re.compile("上传材料"))
+        upload(phone, "application_form", scan)
+        upload(phone, "edu_chsi_record", record)
+        shot(phone, "04-uploaded")
+        phone.click("form[action$='/submit/'] button")
+        expect(phone.locator(".status")).to_have_text("待单位初审")
+        with phone.expect_download() as download:
+            phone.get_by_role("link", name="下载申报回执（PDF）").click()
+        assert download.value.suggested_filename.endswith(".pdf")
+        shot(phone, "05-submitted")
+        application = Application.objects.get()
+
+        # 2. The employer's HR approves.
+        hr = browser.login_staff(portal["hr"].user)
+        expect(hr).to_have_url(re.compile("/employer/"))
+        shot(hr, "06-employer-queue")
+        hr.get_by_role("link", name="王小明").click()
+        for box in hr.locator("input[name=checks]").all():
+            box.check()
+        hr.get_by_role("button", name="初审通过并出具工作年限证明").click()
+        expect(hr.locator(".messages")).to_contain_text("已通过初审")
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.CITY_REVIEW
+
+        # 3. A reviewer claims it, zooms a scan, asks for a supplement of the education proof.
+        reviewer = browser.login_staff(portal["reviewer"])
+        expect(reviewer).to_have_url(re.compile("/review/"))
+        reviewer.get_by_role("button", name="领取下一份").click()
+        first_image = reviewer.locator(".viewer .viewer-stage img").first
+        reviewer.locator(".viewer [data-act=zoom-in]").first.click()
+        expect(first_image).to_have_attribute("style", re.compile(r"scale\(1\.25\)"))
+        reviewer.locator(".viewer").first.focus()
+        reviewer.keyboard.press("r")
+        expect(first_image).to_have_attribute("style", re.compile(r"rotate\(90deg\)"))
+        shot(reviewer, "07-review")
+        judge(reviewer, bad="edu_chsi_record")
+        reviewer.check("input[name=kind][value=supplement]")
+        reviewer.fill("#id_reason", "备案表扫描不清，请重新下载后上传。")
+        reviewer.get_by_role("button", name="保存决定", exact=True).click()
+        expect(reviewer.locator(".messages")).to_contain_text("需补正")
+
+        # 4. The candidate fixes it.
+        phone.reload()
+        expect(phone.locator(".status")).to_have_text("需补正")
+        shot(phone, "08-supplement")
+        upload(phone, "edu_chsi_record", fixed)
+        phone.get_by_role("button", name="提交补正").click()
+        expect(phone.locator(".status")).to_have_text("待人工核查")
+
+        # 5. The reviewer passes it.
+        reviewer.goto("/review/")
+        reviewer.get_by_role("button", name="领取下一份").click()
+        judge(reviewer)
+        reviewer.check("input[name=kind][value=pass]")
+        reviewer.get_by_role("button", name="保存决定", exact=True).click()
+        expect(reviewer.locator(".messages")).to_contain_text("核查通过")
+        phone.reload()
+        expect(phone.locator(".status")).to_have_text("核查通过")
+        shot(phone, "09-passed")
+
+        # 6. An administrator publishes; the public page shows the masked entry.
+        admin = browser.login_staff(portal["admin"])
+        admin.goto("/manage/")
+        admin.get_by_role("button", name="生成公示名单").click()
+        expect(admin.locator(".messages")).to_contain_text("公示名单")
+        public = browser.page(PHONE)
+        public.goto("/pass-lists/")
+        public.get_by_role("link", name=re.compile("社会工作者考后人工核查")).click()
+        masked = f"{portal['id_number'][:6]}********{portal['id_number'][14:]}"
+        expect(public.locator("table")).to_contain_text(masked)
+        expect(public.locator("table")).not_to_contain_text(portal["id_number"])
+        shot(public, "10-public-list")
+
+        assert GeneratedDocument.objects.filter(kind="work_years_proof").exists()
+        assert browser.errors == []
+        browser.browser.close()
+
+
+def judge(page, bad: str | None = None) -> None:
+    """Record a verdict on every item: acceptable, except ``bad`` (blurred). Each verdict
+    reloads the page, so the forms are found again each time."""
+    actions = [form.get_attribute("action") for form in page.locator("form.verdict-form").all()]
+    for action in actions:
+        form = page.locator(f"form[action='{action}']")
+        code = (
+            page.locator(f"section:has(form[action='{action}'])")
+            .get_attribute("id")
+            .removeprefix("material-")
+        )
+        if code == bad:
+            form.locator("input[name=ok][value='0']").check()
+            form.locator("select[name=reason]").select_option("blurred")
+        else:
+            form.locator("input[name=ok][value='1']").check()
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
