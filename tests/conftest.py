@@ -96,3 +96,19 @@ def make_submitted(db):
         return application
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_stray_sessions(django_db_setup, django_db_blocker):
+    """Worker subprocesses and live-server threads may leave a session open on the test
+    database; end them so the database can be dropped at the end of the run."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )

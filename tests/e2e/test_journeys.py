@@ -80,8 +80,8 @@ def upload(page, code: str, path: Path) -> None:
     page.evaluate(
         """code => {
             const bar = document.querySelector(`#item-${code} form[data-upload] progress`);
-            window.__progressSeen = false;
-            new MutationObserver(() => { if (!bar.hidden) window.__progressSeen = true; })
+            sessionStorage.removeItem("progressSeen");
+            new MutationObserver(() => { if (!bar.hidden) sessionStorage.setItem("progressSeen", "1"); })
                 .observe(bar, {attributes: true});
         }""",
         code,
@@ -89,13 +89,11 @@ def upload(page, code: str, path: Path) -> None:
     with page.expect_file_chooser() as chooser:
         page.click(f"#files-{code}")
     chooser.value.set_files(str(path))
-    page.click(f"#item-{code} form[data-upload] button[type=submit]")
-    try:
-        page.wait_for_selector(f"#item-{code} .tag.ok")
-    except Exception:
-        shot(page, f"failed-upload-{code}")
-        raise
-    assert page.evaluate("window.__progressSeen") is not False
+    # The script posts the file, then reloads the page: wait for that reload.
+    with page.expect_navigation():
+        page.click(f"#item-{code} form[data-upload] button[type=submit]")
+    page.wait_for_selector(f"#item-{code} .tag.ok")
+    assert page.evaluate("sessionStorage.getItem('progressSeen')") == "1"  # the bar showed
 
 
 @pytest.fixture
