@@ -25,6 +25,7 @@ urlpatterns = [
     path("manage/rounds/<int:pk>/publish/", views.round_publish, name="round_publish"),
     path("manage/rounds/<int:pk>/export/", views.round_export, name="round_export"),
     path("manage/exports/<int:pk>/", views.export_download, name="export"),
+    path("manage/dashboard/", views.dashboard, name="dashboard"),
     path("manage/candidates/", views.candidate_search, name="candidates"),
     path("manage/candidates/<int:pk>/dossier/", views.candidate_dossier_view, name="dossier"),
     path("manage/reports/", views.report_queue, name="reports"),

@@ -17,6 +17,7 @@ from candidates.permissions import is_administrator
 from notices.enums import ImportStatus, PassListStatus, ReportStatus
 from notices.forms import ImportForm, ReportForm, ReportHandleForm, SupplementaryRoundForm
 from notices.models import ExportFile, NoticeAttachment, PassList, PassListEntry, Report, RosterImport
+from notices.selectors import round_dashboards
 from notices.services.dossier import candidate_dossier
 from notices.services.notices import notice_body_html, notices_public
 from notices.services.publication import pass_list_publish, report_handle, report_submit
@@ -340,6 +341,19 @@ def export_download(request, pk: int):
         return render(request, "notices/manage/export_pending.html", {"export": export})
     return stored_file_response(
         export.file, filename=f"{export.round.name}-核查结果.xlsx", content_type=XLSX, inline=False
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    _admin_only(request)
+    city_id = request.GET.get("city")
+    city_id = int(city_id) if city_id and city_id.isdigit() else None
+    return render(
+        request,
+        "notices/manage/dashboard.html",
+        {"dashboards": round_dashboards(city_id=city_id), "cities": City.objects.all(), "city_id": city_id},
     )
 
 

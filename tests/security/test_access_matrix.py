@@ -87,6 +87,7 @@ MATRIX = {
     "notices:round_export": ("post", "round_pk", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:export": ("get", "export", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:candidates": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:dashboard": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:dossier": ("get", "candidate", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:reports": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:report_handle": ("post", "report", row(302, 404, 404, 404, 404, 404, 404, 302)),

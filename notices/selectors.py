@@ -1,0 +1,157 @@
+"""Reads for the administrators' dashboard."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from candidates.enums import ApplicationStatus as S
+from candidates.enums import RosterStatus
+from candidates.models import Application, RosterEntry, VerificationRound
+from reviews.models import Decision
+
+STAGES = [
+    ("roster", gettext_noop("名单人数")),
+    ("submitted", gettext_noop("已申报")),
+    ("employer", gettext_noop("单位初审中")),
+    ("review", gettext_noop("人工核查中")),
+    ("supplement", gettext_noop("补正中")),
+    ("passed", gettext_noop("通过")),
+    ("failed", gettext_noop("不通过")),
+    ("appeals", gettext_noop("申辩中")),
+    ("absent", gettext_noop("未按期参加")),
+]
+STAGE_STATUSES = {
+    "employer": (S.EMPLOYER_REVIEW, S.EMPLOYER_RETURNED),
+    "review": (S.CITY_REVIEW, S.PENDING_CONDITIONS, S.FAIL_PROPOSED),
+    "supplement": (S.SUPPLEMENT,),
+    "passed": (S.PASSED,),
+    "failed": (S.FAILED,),
+    "appeals": (S.APPEALED,),
+}
+CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 160, 2
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass
+class RoundDashboard:
+    round: VerificationRound
+    stages: list[tuple[str, int]]
+    stage_bars: list[Bar] = field(default_factory=list)
+    submissions_by_day: list[Bar] = field(default_factory=list)
+    decisions_by_day: list[Bar] = field(default_factory=list)
+
+
+def _horizontal(items: list[tuple[str, int]]) -> list[Bar]:
+    top = max((value for _label, value in items), default=0) or 1
+    row = 24
+    return [
+        Bar(label, value, 110, i * row + 4, max(1.0, (CHART_WIDTH - 160) * value / top), row - 8)
+        for i, (label, value) in enumerate(items)
+    ]
+
+
+def _by_day(counts: dict[datetime.date, int], first: datetime.date, last: datetime.date) -> list[Bar]:
+    days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)][-45:]
+    if not days:
+        return []
+    top = max((counts.get(day, 0) for day in days), default=0) or 1
+    width = CHART_WIDTH / len(days)
+    bars = []
+    for index, day in enumerate(days):
+        value = counts.get(day, 0)
+        height = (CHART_HEIGHT - 20) * value / top
+        bars.append(
+            Bar(
+                day.strftime("%m-%d"),
+                value,
+                index * width,
+                CHART_HEIGHT - 20 - height,
+                width - BAR_GAP,
+                height,
+            )
+        )
+    return bars
+
+
+def round_dashboards(
+    *, city_id: int | None = None, now: datetime.datetime | None = None
+) -> list[RoundDashboard]:
+    """Per round: how many at each stage, and submissions and decisions by day."""
+    now = now or timezone.now()
+    rounds = VerificationRound.objects.select_related("city").order_by("-opens_at")
+    if city_id:
+        rounds = rounds.filter(city_id=city_id)
+    rounds = list(rounds[:20])
+    ids = [r.pk for r in rounds]
+    by_status: dict[int, dict[str, int]] = {}
+    for round_id, status, n in (
+        Application.objects.filter(round_id__in=ids)
+        .values_list("round_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        by_status.setdefault(round_id, {})[status] = n
+    roster: dict[int, dict[str, int]] = {}
+    for round_id, status, n in (
+        RosterEntry.objects.filter(round_id__in=ids)
+        .values_list("round_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        roster.setdefault(round_id, {})[status] = n
+    submitted_days: dict[int, dict[datetime.date, int]] = {}
+    for round_id, day, n in (
+        Application.objects.filter(round_id__in=ids, submitted_at__isnull=False)
+        .annotate(day=TruncDate("submitted_at"))
+        .values_list("round_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        submitted_days.setdefault(round_id, {})[day] = n
+    decision_days: dict[int, dict[datetime.date, int]] = {}
+    for round_id, day, n in (
+        Decision.objects.filter(application__round_id__in=ids)
+        .annotate(day=TruncDate("created_at"))
+        .values_list("application__round_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        decision_days.setdefault(round_id, {})[day] = n
+    dashboards = []
+    for round_ in rounds:
+        statuses = by_status.get(round_.pk, {})
+        entries = roster.get(round_.pk, {})
+        values = {
+            "roster": sum(entries.values()),
+            "submitted": sum(n for status, n in statuses.items() if status != S.DRAFT),
+            "absent": entries.get(RosterStatus.ABSENT, 0),
+            **{stage: sum(statuses.get(s, 0) for s in group) for stage, group in STAGE_STATUSES.items()},
+        }
+        stages = [(label, values[key]) for key, label in STAGES]
+        first = timezone.localtime(round_.opens_at).date()
+        last = min(
+            timezone.localdate(now), timezone.localtime(round_.closes_at).date() + datetime.timedelta(days=30)
+        )
+        dashboards.append(
+            RoundDashboard(
+                round=round_,
+                stages=stages,
+                stage_bars=_horizontal(stages),
+                submissions_by_day=_by_day(submitted_days.get(round_.pk, {}), first, last),
+                decisions_by_day=_by_day(decision_days.get(round_.pk, {}), first, last),
+            )
+        )
+    return dashboards
