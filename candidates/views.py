@@ -176,6 +176,7 @@ def dashboard(request):
             "options": roster_options_for_candidate(candidate=profile),
             "applications": applications_for_candidate(user=request.user),
             "messages_list": messages_for(user=request.user),
+            "now": timezone.now(),
         },
     )
 

@@ -38,6 +38,16 @@
   document.addEventListener("keydown", function (event) {
     var tag = (event.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.key === "d" || event.key === "D") {
+      var decision = document.getElementById("decision");
+      if (decision) {
+        event.preventDefault();
+        decision.focus();
+        var first = decision.querySelector("input[name=kind]");
+        if (first) { first.focus(); }
+      }
+      return;
+    }
     var name = keys[event.key];
     if (name && active && active.viewerAct) {
       event.preventDefault();
