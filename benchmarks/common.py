@@ -86,3 +86,19 @@ def wsgi_request(
     content = b"".join(response)
     response.close()  # as a server does: closes spooled uploads, returns the connection
     return statuses[0], content
+
+
+def load_generated_data(sql: str, params: dict) -> float:
+    """A fresh database with the reference data and the rows ``sql`` generates; returns seconds."""
+    import time
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    fresh_database()
+    call_command("load_reference", verbosity=0)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
+    return time.perf_counter() - started

@@ -19,14 +19,12 @@ os.environ.setdefault(
 )
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
-from common import ROOT, fresh_database, percentile, setup_django, wsgi_request
+from common import ROOT, load_generated_data, percentile, setup_django, wsgi_request
 
 setup_django()
 
 import redis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.management import call_command
-from django.db import connection
 
 from candidates.models import VerificationRound
 from notices.enums import PassListStatus
@@ -86,13 +84,8 @@ def serve(handler, path: str, query: str = "") -> float:
 
 
 def main() -> None:
-    fresh_database()
-    call_command("load_reference", verbosity=0)
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(GENERATE, {"rows": ROWS})
-        cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
-    print(f"generated {ROWS:,} passed applications in {time.perf_counter() - started:.1f} s")
+    seconds = load_generated_data(GENERATE, {"rows": ROWS})
+    print(f"generated {ROWS:,} passed applications in {seconds:.1f} s")
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "0"}
     celery = str(Path(sys.executable).with_name("celery"))

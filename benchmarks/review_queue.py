@@ -12,13 +12,12 @@ its audit row). Data is generated in PostgreSQL with generate_series.
 import sys
 import time
 
-from common import fresh_database, percentile, setup_django, wsgi_request
+from common import load_generated_data, percentile, setup_django, wsgi_request
 
 setup_django()
 
 from django.contrib.auth import get_user_model
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -77,13 +76,8 @@ FROM candidates_rosterentry e JOIN candidates_candidateprofile p ON p.id_number 
 
 
 def generate() -> None:
-    fresh_database()
-    call_command("load_reference", verbosity=0)
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(GENERATE, {"rows": ROWS})
-        cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
-    print(f"generated {Application.objects.count():,} applications in {time.perf_counter() - started:.1f} s")
+    seconds = load_generated_data(GENERATE, {"rows": ROWS})
+    print(f"generated {Application.objects.count():,} applications in {seconds:.1f} s")
 
 
 def serve(handler: WSGIHandler, path: str, query: str, cookie: str) -> None:

@@ -204,21 +204,3 @@ def material_preview_render(*, version: MaterialVersion) -> MaterialVersion:
         locked.save(update_fields=["preview", "preview_status"])
     version.preview, version.preview_status = locked.preview, locked.preview_status
     return version
-    try:
-        images = _page_images(version)
-    except Exception:
-        logger.exception("Preview failed for material version %s", version.pk)
-        version.preview_status = PreviewStatus.FAILED
-        version.save(update_fields=["preview_status"])
-        return version
-    with transaction.atomic():
-        pages = []
-        for number, image in enumerate(images, start=1):
-            page = MaterialPage(version=version, number=number, width=image.width, height=image.height)
-            page.image.save("page.jpg", ContentFile(_jpeg(image)), save=False)
-            page.save()
-            pages.append(page)
-        version.preview = pages[0].image.name
-        version.preview_status = PreviewStatus.READY
-        version.save(update_fields=["preview", "preview_status"])
-    return version
