@@ -19,9 +19,16 @@ run: install
 	else $(PY) manage.py run_periodic & fi; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install services browser
+test: install services browser $(VENV)/axe.min.js
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 DJANGO_CONN_MAX_AGE=0 \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The browser tests check pages with axe-core (accessibility), fetched from the npm registry.
+AXE_VERSION := 4.14.1
+$(VENV)/axe.min.js:
+	cd $(VENV) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+		tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js axe.min.js && \
+		rm -rf package axe-core-$(AXE_VERSION).tgz
 
 # The browser tests drive Debian's Chromium (Playwright's own download is not used).
 browser:

@@ -70,9 +70,25 @@ class Browser:
         return page
 
 
-def shot(page, name: str) -> None:
+AXE = Path(__file__).resolve().parents[2] / ".venv" / "axe.min.js"
+
+
+def accessibility_problems(page) -> list[str]:
+    """Serious and critical WCAG 2 A/AA findings of axe-core on the current page."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # through the driver, so the page's CSP stays strict
+    result = page.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})")
+    return [
+        f"{page.url}: {violation['id']} ({violation['impact']}) x{len(violation['nodes'])}"
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def shot(page, name: str, audit: list | None = None) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    if audit is not None:
+        audit.extend(accessibility_problems(page))
 
 
 def upload(page, code: str, path: Path) -> None:
@@ -132,13 +148,14 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
     fixed = tmp_path / "备案表-清晰版.pdf"
     fixed.write_bytes(pdf_bytes(1))
 
+    problems: list[str] = []  # accessibility findings, page by page
     with sync_playwright() as playwright:
         browser = Browser(playwright, portal["url"])
 
         # 1. The candidate, on a phone.
         phone = browser.page(PHONE)
         phone.goto("/register/")
-        shot(phone, "01-register")
+        shot(phone, "01-register", problems)
         phone.fill("#id_real_name", "王小明")
         phone.fill("#id_id_number", portal["id_number"])
         phone.fill("#id_phone", "13712345678")
@@ -146,7 +163,7 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         phone.fill("#id_password2", PASSWORD)
         phone.click("button.primary")
         expect(phone.get_by_role("button", name="开始申报")).to_be_visible()
-        shot(phone, "02-dashboard")
+        shot(phone, "02-dashboard", problems)
         phone.get_by_role("button", name="开始申报").click()
         phone.fill("#id_employer_name", "长沙示范")
         phone.fill("#id_employer_credit_code", portal["hr"].organisation.credit_code)
@@ -160,24 +177,24 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         phone.fill("#id_work-0-start", "2012-07")
         phone.fill("#id_work-0-employer", "长沙示范设计院")
         phone.fill("#id_work-0-position", "社会工作")
-        shot(phone, "03-declaration")
+        shot(phone, "03-declaration", problems)
         phone.click("button.primary")
         expect(phone.locator(".timeline .step-current")).to_have_text(re.compile("上传材料"))
         upload(phone, "application_form", scan)
         upload(phone, "edu_chsi_record", record)
-        shot(phone, "04-uploaded")
+        shot(phone, "04-uploaded", problems)
         phone.click("form[action$='/submit/'] button")
         expect(phone.locator(".status")).to_have_text("待单位初审")
         with phone.expect_download() as download:
             phone.get_by_role("link", name="下载申报回执（PDF）").click()
         assert download.value.suggested_filename.endswith(".pdf")
-        shot(phone, "05-submitted")
+        shot(phone, "05-submitted", problems)
         application = Application.objects.get()
 
         # 2. The employer's HR approves.
         hr = browser.login_staff(portal["hr"].user)
         expect(hr).to_have_url(re.compile("/employer/"))
-        shot(hr, "06-employer-queue")
+        shot(hr, "06-employer-queue", problems)
         hr.get_by_role("link", name="王小明").click()
         for box in hr.locator("input[name=checks]").all():
             box.check()
@@ -189,6 +206,7 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         # 3. A reviewer claims it, zooms a scan, asks for a supplement of the education proof.
         reviewer = browser.login_staff(portal["reviewer"])
         expect(reviewer).to_have_url(re.compile("/review/"))
+        shot(reviewer, "06b-review-queue", problems)
         reviewer.get_by_role("button", name="领取下一份").click()
         first_image = reviewer.locator(".viewer .viewer-stage img").first
         reviewer.locator(".viewer [data-act=zoom-in]").first.click()
@@ -196,7 +214,7 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         reviewer.locator(".viewer").first.focus()
         reviewer.keyboard.press("r")
         expect(first_image).to_have_attribute("style", re.compile(r"rotate\(90deg\)"))
-        shot(reviewer, "07-review")
+        shot(reviewer, "07-review", problems)
         judge(reviewer, bad="edu_chsi_record")
         reviewer.check("input[name=kind][value=supplement]")
         reviewer.fill("#id_reason", "备案表扫描不清，请重新下载后上传。")
@@ -206,7 +224,7 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         # 4. The candidate fixes it.
         phone.reload()
         expect(phone.locator(".status")).to_have_text("需补正")
-        shot(phone, "08-supplement")
+        shot(phone, "08-supplement", problems)
         upload(phone, "edu_chsi_record", fixed)
         phone.get_by_role("button", name="提交补正").click()
         expect(phone.locator(".status")).to_have_text("待人工核查")
@@ -220,7 +238,7 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         expect(reviewer.locator(".messages")).to_contain_text("核查通过")
         phone.reload()
         expect(phone.locator(".status")).to_have_text("核查通过")
-        shot(phone, "09-passed")
+        shot(phone, "09-passed", problems)
 
         # 6. An administrator publishes; the public page shows the masked entry.
         admin = browser.login_staff(portal["admin"])
@@ -233,10 +251,11 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         masked = f"{portal['id_number'][:6]}********{portal['id_number'][14:]}"
         expect(public.locator("table")).to_contain_text(masked)
         expect(public.locator("table")).not_to_contain_text(portal["id_number"])
-        shot(public, "10-public-list")
+        shot(public, "10-public-list", problems)
 
         assert GeneratedDocument.objects.filter(kind="work_years_proof").exists()
         assert browser.errors == []
+        assert problems == []
         browser.browser.close()
 
 
