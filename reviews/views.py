@@ -341,6 +341,7 @@ def employer_home(request):
             "returned": employer_queue(user=request.user, status=S.EMPLOYER_RETURNED),
             "counts": employer_counts(user=request.user),
             "bulk_form": EmployerBulkForm(choices=[a.pk for a in pending]),
+            "now": timezone.now(),
         },
     )
 
