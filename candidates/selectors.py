@@ -19,6 +19,29 @@ class RosterOption:
     application: Application | None
     refusal: str | None
 
+    @property
+    def next_step(self) -> str:
+        return next_step_for(self.application) if self.application else ""
+
+
+def next_step_for(application: Application) -> str:
+    """The candidate's exact next step, in a sentence."""
+    from candidates.enums import ApplicationStatus as S
+
+    steps = {
+        S.DRAFT: _("填写申报信息、上传材料扫描件，并在截止时间前点击“申报”。"),
+        S.EMPLOYER_REVIEW: _("等待所在单位人事部门初审，无需操作。"),
+        S.EMPLOYER_RETURNED: _("单位退回了申请：按原因修改后重新提交。"),
+        S.CITY_REVIEW: _("等待市人社局人工核查，无需操作。"),
+        S.SUPPLEMENT: _("按要求补正材料，并在期限前点击“提交补正”。"),
+        S.PENDING_CONDITIONS: _("报考条件待核查：请保持电话畅通，等待核查人员联系。"),
+        S.FAIL_PROPOSED: _("等待另一名核查人员复核，无需操作。"),
+        S.PASSED: _("核查通过：请关注公示名单和证书领取公告。"),
+        S.FAILED: _("核查未通过：如有异议，可在申辩期内提出申辩。"),
+        S.APPEALED: _("申辩处理中：等待另一名核查人员的结论。"),
+    }
+    return steps.get(application.status, "")
+
 
 @dataclass
 class ChecklistItem:

@@ -283,3 +283,9 @@ def test_employer_search_by_name_or_credit_code(client_for, candidate):
     assert client.get(url, {"q": "湖"}).json()["results"] == []
     staff = client_for(factories.CityReviewerFactory().user)
     assert staff.get(url, {"q": "示范建筑"}).status_code == 404
+
+
+def test_dashboard_says_the_next_step(client_for):
+    application = factories.ApplicationFactory(status=ApplicationStatus.SUPPLEMENT)
+    page = client_for(application.candidate.user).get(reverse("candidates:dashboard")).content.decode()
+    assert "下一步：按要求补正材料" in page
