@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from candidates.models import Application, VerificationRound
+from candidates.models import Application, CandidateProfile, VerificationRound
 from notices.enums import AttachmentKind, Channel, ImportStatus, PassListStatus, ReminderKind, ReportStatus
 
 
@@ -224,3 +224,19 @@ class ExportFile(models.Model):
 
     def __str__(self):
         return f"{self.round} export {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DossierExport(models.Model):
+    """An investigation export of one candidate's whole file, built by a task."""
+
+    candidate = models.ForeignKey(CandidateProfile, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=publication_upload_to, max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"dossier {self.candidate_id} {self.created_at:%Y-%m-%d %H:%M}"

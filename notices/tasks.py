@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates.models import VerificationRound
-from notices.models import ExportFile, PassList, RosterImport
+from notices.models import DossierExport, ExportFile, PassList, RosterImport
+from notices.services.dossier import dossier_render
 from notices.services.publication import (
     pass_list_complete_if_ready,
     pass_list_finalize_due,
@@ -68,6 +69,15 @@ def task_send_reminders() -> None:
 @shared_task(name="notices.close_windows")
 def task_close_windows() -> None:
     round_close_windows()
+
+
+@shared_task(name="notices.render_dossier", acks_late=True)
+def task_render_dossier(*, export_id: int) -> None:
+    export = (
+        DossierExport.objects.select_related("candidate__user", "requested_by").filter(pk=export_id).first()
+    )
+    if export is not None:
+        dossier_render(export=export)
 
 
 @shared_task(name="notices.render_export", acks_late=True)

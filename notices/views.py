@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +16,17 @@ from candidates.models import Application, CandidateProfile, City, VerificationR
 from candidates.permissions import is_administrator
 from notices.enums import ImportStatus, PassListStatus, ReportStatus
 from notices.forms import ImportForm, ReportForm, ReportHandleForm, SupplementaryRoundForm
-from notices.models import ExportFile, NoticeAttachment, PassList, PassListEntry, Report, RosterImport
+from notices.models import (
+    DossierExport,
+    ExportFile,
+    NoticeAttachment,
+    PassList,
+    PassListEntry,
+    Report,
+    RosterImport,
+)
 from notices.selectors import round_dashboards
-from notices.services.dossier import candidate_dossier
+from notices.services.dossier import dossier_request
 from notices.services.notices import notice_body_html, notices_public
 from notices.services.publication import pass_list_publish, report_handle, report_submit
 from notices.services.roster_import import roster_import_cancel, roster_import_confirm, roster_import_upload
@@ -371,16 +379,26 @@ def candidate_search(request):
 
 
 @login_required
-@require_GET
+@require_POST
 def candidate_dossier_view(request, pk: int):
     _admin_only(request)
-    candidate = get_object_or_404(CandidateProfile.objects.select_related("user"), pk=pk)
-    archive = candidate_dossier(candidate=candidate, user=request.user)
-    return FileResponse(
-        archive,
-        as_attachment=True,
-        filename=f"dossier-{candidate.id_number}.zip",
+    candidate = get_object_or_404(CandidateProfile, pk=pk)
+    export = dossier_request(candidate=candidate, user=request.user)
+    return redirect("notices:dossier_download", pk=export.pk)
+
+
+@login_required
+@require_GET
+def dossier_download(request, pk: int):
+    _admin_only(request)
+    export = get_object_or_404(DossierExport.objects.select_related("candidate"), pk=pk)
+    if not export.file:
+        return render(request, "notices/manage/export_pending.html", {"export": export})
+    return stored_file_response(
+        export.file,
+        filename=f"dossier-{export.candidate.id_number}.zip",
         content_type="application/zip",
+        inline=False,
     )
 
 

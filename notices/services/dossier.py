@@ -13,13 +13,17 @@ import tempfile
 import zipfile
 
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, AuditEvent, CandidateProfile, MaterialVersion, Message
 from candidates.permissions import is_administrator
 from candidates.services.applications import DECLARATION_FIELDS
 from candidates.services.audit import audit_record
+from notices.models import DossierExport
 from reviews.models import Appeal, Decision, EmployerReview, MaterialVerdict
 
 
@@ -33,11 +37,31 @@ def _rows(queryset, fields: list[str]) -> list[dict]:
     return [dict(zip(fields, row, strict=True)) for row in queryset.values_list(*fields)]
 
 
-def candidate_dossier(*, candidate: CandidateProfile, user):
-    """Write the ZIP to a temporary file and return it (open, at position 0)."""
+def dossier_request(*, candidate: CandidateProfile, user) -> DossierExport:
+    """Ask for the export; a task builds it (a person's file may hold many scans)."""
     if not is_administrator(user):
         raise PermissionDenied
-    out = tempfile.TemporaryFile()  # noqa: SIM115  (returned open; the response closes it)
+    with transaction.atomic():
+        export = DossierExport.objects.create(candidate=candidate, requested_by=user)
+        audit_record(actor=user, action="candidate.export", target=candidate, data={"export": export.pk})
+    enqueue_on_commit("notices.render_dossier", export_id=export.pk)
+    return export
+
+
+def dossier_render(*, export: DossierExport) -> DossierExport:
+    """Build and store the ZIP. Idempotent: a stored export is left as it is."""
+    if export.file:
+        return export
+    with candidate_dossier(candidate=export.candidate, user=export.requested_by) as archive:
+        export.file.save(f"dossier-{export.candidate.id_number}.zip", File(archive), save=False)
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "finished_at"])
+    return export
+
+
+def candidate_dossier(*, candidate: CandidateProfile, user):
+    """Write the ZIP to a temporary file and return it (open, at position 0)."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (returned open; the caller closes it)
     entries = []
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
 
@@ -176,6 +200,5 @@ def candidate_dossier(*, candidate: CandidateProfile, user):
         archive.writestr(
             "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=_jsonable)
         )
-    audit_record(actor=user, action="candidate.export", target=candidate, data={"entries": len(entries)})
     out.seek(0)
     return out

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from candidates.enums import ApplicationStatus
 from candidates.services.materials import material_preview_render, material_upload
-from notices.models import ExportFile, Notice, NoticeAttachment, Report
+from notices.models import DossierExport, ExportFile, Notice, NoticeAttachment, Report
 from notices.services.publication import pass_list_publish
 from notices.services.roster_import import roster_import_upload
 from reviews.services.employer import employer_invite
@@ -88,7 +88,8 @@ MATRIX = {
     "notices:export": ("get", "export", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:candidates": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:dashboard": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
-    "notices:dossier": ("get", "candidate", row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:dossier": ("post", "candidate", row(302, 404, 404, 404, 404, 404, 404, 302)),
+    "notices:dossier_download": ("get", "dossier", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:reports": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:report_handle": ("post", "report", row(302, 404, 404, 404, 404, 404, 404, 302)),
 }
@@ -152,6 +153,7 @@ def world(django_capture_on_commit_callbacks, settings):
         pass_list=pass_list, entry=entry, reporter_contact="c", text="t" * 12, address_hash="x"
     )
     invitation = employer_invite(user=employer_hr.user, email="x@example.com", name="X")
+    dossier = DossierExport.objects.create(candidate=application.candidate, requested_by=admin)
     users = {
         "anon": None,
         "cand_a": application.candidate.user,
@@ -184,6 +186,7 @@ def world(django_capture_on_commit_callbacks, settings):
         "export": {"pk": export.pk},
         "report": {"pk": report.pk},
         "candidate": {"pk": application.candidate_id},
+        "dossier": {"pk": dossier.pk},
     }
     return users, kwargs
 

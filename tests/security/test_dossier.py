@@ -14,7 +14,7 @@ from tests.files import jpeg_bytes, pdf_bytes, upload
 pytestmark = pytest.mark.django_db
 
 
-def test_dossier_holds_every_version_and_a_manifest(client_for):
+def test_dossier_holds_every_version_and_a_manifest(client_for, django_capture_on_commit_callbacks):
     application = factories.ApplicationFactory()
     user = application.candidate.user
     [old] = material_upload(
@@ -28,7 +28,9 @@ def test_dossier_holds_every_version_and_a_manifest(client_for):
     client = client_for(admin)
     page = client.get(reverse("notices:candidates"), {"q": application.candidate.id_number}).content.decode()
     assert application.candidate.real_name in page
-    response = client.get(reverse("notices:dossier", args=[application.candidate_id]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("notices:dossier", args=[application.candidate_id]))
+    response = client.get(response["Location"])
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     names = set(archive.namelist())
     base = f"applications/{application.reference}"
