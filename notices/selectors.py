@@ -3,14 +3,14 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from candidates.enums import ApplicationStatus as S
 from candidates.enums import RosterStatus
-from candidates.models import Application, RosterEntry, VerificationRound
+from candidates.models import Application, CandidateProfile, RosterEntry, VerificationRound
 from reviews.models import Decision
 
 STAGES = [
@@ -86,6 +86,44 @@ def _by_day(counts: dict[datetime.date, int], first: datetime.date, last: dateti
     return bars
 
 
+def round_stage_counts(*, round_ids: list[int]) -> dict[int, dict[str, int]]:
+    """For each round, how many people stand at each stage (keys of STAGES)."""
+    by_status: dict[int, dict[str, int]] = {}
+    for round_id, status, n in (
+        Application.objects.filter(round_id__in=round_ids)
+        .values_list("round_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        by_status.setdefault(round_id, {})[status] = n
+    roster: dict[int, dict[str, int]] = {}
+    for round_id, status, n in (
+        RosterEntry.objects.filter(round_id__in=round_ids)
+        .values_list("round_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        roster.setdefault(round_id, {})[status] = n
+    counts = {}
+    for round_id in round_ids:
+        statuses, entries = by_status.get(round_id, {}), roster.get(round_id, {})
+        counts[round_id] = {
+            "roster": sum(entries.values()),
+            "submitted": sum(n for status, n in statuses.items() if status != S.DRAFT),
+            "absent": entries.get(RosterStatus.ABSENT, 0),
+            **{stage: sum(statuses.get(s, 0) for s in group) for stage, group in STAGE_STATUSES.items()},
+        }
+    return counts
+
+
+def candidates_matching(*, query: str):
+    """Candidates by exact ID number, phone or name (the investigation export's search)."""
+    query = query.strip().upper()
+    if not query:
+        return CandidateProfile.objects.none()
+    return CandidateProfile.objects.filter(Q(id_number=query) | Q(phone=query) | Q(real_name=query))[:20]
+
+
 def round_dashboards(
     *, city_id: int | None = None, now: datetime.datetime | None = None
 ) -> list[RoundDashboard]:
@@ -96,22 +134,7 @@ def round_dashboards(
         rounds = rounds.filter(city_id=city_id)
     rounds = list(rounds[:20])
     ids = [r.pk for r in rounds]
-    by_status: dict[int, dict[str, int]] = {}
-    for round_id, status, n in (
-        Application.objects.filter(round_id__in=ids)
-        .values_list("round_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        by_status.setdefault(round_id, {})[status] = n
-    roster: dict[int, dict[str, int]] = {}
-    for round_id, status, n in (
-        RosterEntry.objects.filter(round_id__in=ids)
-        .values_list("round_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        roster.setdefault(round_id, {})[status] = n
+    stage_counts = round_stage_counts(round_ids=ids)
     submitted_days: dict[int, dict[datetime.date, int]] = {}
     for round_id, day, n in (
         Application.objects.filter(round_id__in=ids, submitted_at__isnull=False)
@@ -132,14 +155,7 @@ def round_dashboards(
         decision_days.setdefault(round_id, {})[day] = n
     dashboards = []
     for round_ in rounds:
-        statuses = by_status.get(round_.pk, {})
-        entries = roster.get(round_.pk, {})
-        values = {
-            "roster": sum(entries.values()),
-            "submitted": sum(n for status, n in statuses.items() if status != S.DRAFT),
-            "absent": entries.get(RosterStatus.ABSENT, 0),
-            **{stage: sum(statuses.get(s, 0) for s in group) for stage, group in STAGE_STATUSES.items()},
-        }
+        values = stage_counts[round_.pk]
         stages = [(label, values[key]) for key, label in STAGES]
         first = timezone.localtime(round_.opens_at).date()
         last = min(

@@ -2,17 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from candidates.enums import ApplicationStatus, RosterStatus
 from candidates.files import stored_file_response
 from candidates.forms import add_service_errors
-from candidates.models import Application, CandidateProfile, City, VerificationRound
+from candidates.models import CandidateProfile, City, VerificationRound
 from candidates.permissions import is_administrator
 from notices.enums import ImportStatus, PassListStatus, ReportStatus
 from notices.forms import ImportForm, ReportForm, ReportHandleForm, SupplementaryRoundForm
@@ -25,7 +24,7 @@ from notices.models import (
     Report,
     RosterImport,
 )
-from notices.selectors import round_dashboards
+from notices.selectors import candidates_matching, round_dashboards, round_stage_counts
 from notices.services.dossier import dossier_request
 from notices.services.notices import notice_body_html, notices_public
 from notices.services.publication import pass_list_publish, report_handle, report_submit
@@ -145,6 +144,13 @@ def report(request, pk: int, entry_id: int):
 # Administrators
 
 
+def _download_when_ready(request, export, *, filename: str, content_type: str):
+    """A file a task is building: the waiting page (it refreshes itself) until it is stored."""
+    if not export.file:
+        return render(request, "notices/manage/export_pending.html", {"export": export})
+    return stored_file_response(export.file, filename=filename, content_type=content_type, inline=False)
+
+
 def _admin_only(request) -> None:
     if not is_administrator(request.user):
         raise Http404
@@ -154,35 +160,12 @@ def _admin_only(request) -> None:
 @require_GET
 def manage_home(request):
     _admin_only(request)
-    rounds = VerificationRound.objects.select_related("city").prefetch_related("exams").order_by("-opens_at")
-    roster = dict(VerificationRound.objects.annotate(n=Count("roster")).values_list("pk", "n"))
-    by_status = {}
-    for round_id, status, n in (
-        Application.objects.values_list("round_id", "status").annotate(n=Count("pk")).order_by()
-    ):
-        by_status.setdefault(round_id, {})[status] = n
-    absent = dict(
-        VerificationRound.objects.annotate(
-            n=Count("roster", filter=Q(roster__status=RosterStatus.ABSENT))
-        ).values_list("pk", "n")
-    )
+    rounds = list(VerificationRound.objects.select_related("city").order_by("-opens_at"))
+    counts = round_stage_counts(round_ids=[r.pk for r in rounds])
     latest_lists = {}
     for pass_list in PassList.objects.order_by("round_id", "version"):
         latest_lists[pass_list.round_id] = pass_list
-    rows = []
-    for round_ in rounds:
-        counts = by_status.get(round_.pk, {})
-        rows.append(
-            {
-                "round": round_,
-                "roster": roster.get(round_.pk, 0),
-                "submitted": sum(n for s, n in counts.items() if s != ApplicationStatus.DRAFT),
-                "passed": counts.get(ApplicationStatus.PASSED, 0),
-                "failed": counts.get(ApplicationStatus.FAILED, 0),
-                "absent": absent.get(round_.pk, 0),
-                "list": latest_lists.get(round_.pk),
-            }
-        )
+    rows = [{"round": r, **counts[r.pk], "list": latest_lists.get(r.pk)} for r in rounds]
     return render(
         request,
         "notices/manage/home.html",
@@ -345,10 +328,8 @@ def round_export(request, pk: int):
 def export_download(request, pk: int):
     _admin_only(request)
     export = get_object_or_404(ExportFile.objects.select_related("round"), pk=pk)
-    if not export.file:
-        return render(request, "notices/manage/export_pending.html", {"export": export})
-    return stored_file_response(
-        export.file, filename=f"{export.round.name}-核查结果.xlsx", content_type=XLSX, inline=False
+    return _download_when_ready(
+        request, export, filename=f"{export.round.name}-核查结果.xlsx", content_type=XLSX
     )
 
 
@@ -369,13 +350,10 @@ def dashboard(request):
 @require_GET
 def candidate_search(request):
     _admin_only(request)
-    query = request.GET.get("q", "").strip().upper()
-    found = (
-        CandidateProfile.objects.filter(Q(id_number=query) | Q(phone=query) | Q(real_name=query))[:20]
-        if query
-        else []
+    query = request.GET.get("q", "").strip()
+    return render(
+        request, "notices/manage/candidates.html", {"q": query, "found": candidates_matching(query=query)}
     )
-    return render(request, "notices/manage/candidates.html", {"q": query, "found": found})
 
 
 @login_required
@@ -392,13 +370,8 @@ def candidate_dossier_view(request, pk: int):
 def dossier_download(request, pk: int):
     _admin_only(request)
     export = get_object_or_404(DossierExport.objects.select_related("candidate"), pk=pk)
-    if not export.file:
-        return render(request, "notices/manage/export_pending.html", {"export": export})
-    return stored_file_response(
-        export.file,
-        filename=f"dossier-{export.candidate.id_number}.zip",
-        content_type="application/zip",
-        inline=False,
+    return _download_when_ready(
+        request, export, filename=f"dossier-{export.candidate.id_number}.zip", content_type="application/zip"
     )
 
 

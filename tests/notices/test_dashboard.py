@@ -37,3 +37,13 @@ def test_dashboard_counts_each_stage_and_charts_by_day(client_for):
     )
     html = page.content.decode()
     assert "<svg" in html and round_.name in html and "人工核查中" in html
+
+
+def test_manage_page_counts_each_round(client_for):
+    round_ = factories.RoundFactory()
+    factories.ApplicationFactory(roster_entry__round=round_, status=ApplicationStatus.PASSED)
+    factories.ApplicationFactory(roster_entry__round=round_, status=ApplicationStatus.FAILED)
+    factories.RosterEntryFactory(round=round_, status=RosterStatus.ABSENT)
+    response = client_for(factories.UserFactory(is_superuser=True, is_staff=True)).get(reverse("notices:manage"))
+    [row] = response.context["rows"]
+    assert (row["roster"], row["submitted"], row["passed"], row["failed"], row["absent"]) == (3, 2, 1, 1, 1)
