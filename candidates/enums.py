@@ -29,6 +29,17 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("女")
 
 
+class IdType(models.TextChoices):
+    RESIDENT = "resident", _("居民身份证")
+    HMT_RESIDENCE = "hmt_residence", _("港澳台居民居住证")
+    FOREIGN_PERMANENT = "foreign_permanent", _("外国人永久居留身份证")
+
+
+class PhoneCodePurpose(models.TextChoices):
+    REGISTER = "register", _("注册")
+    RESET = "reset", _("重置密码")
+
+
 class ApplicationKind(models.TextChoices):
     NORMAL = "normal", _("一般申报")
     EXEMPTION = "exemption", _("免试部分科目")
@@ -73,6 +84,7 @@ class ApplicationStatus(models.TextChoices):
     PASSED = "passed", _("核查通过")
     FAILED = "failed", _("核查不通过")
     APPEALED = "appealed", _("申辩处理中")
+    VOID = "void", _("已作废（身份冒用）")
 
 
 class PreviewStatus(models.TextChoices):
@@ -103,6 +115,10 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     # An upheld report during the objection period (公示期举报属实) voids a pass.
     S.PASSED: frozenset({S.FAILED}),
 }
+# An administrator releasing an ID number held by the wrong person voids that person's
+# applications, whatever their state (the files and the record stay).
+ALLOWED_TRANSITIONS = {source: targets | {S.VOID} for source, targets in ALLOWED_TRANSITIONS.items()}
+ALLOWED_TRANSITIONS[S.VOID] = frozenset()
 
 # Statuses that wait for a city reviewer.
 BACKLOG_STATUSES = (S.CITY_REVIEW, S.PENDING_CONDITIONS, S.FAIL_PROPOSED, S.APPEALED)

@@ -1,7 +1,7 @@
 import datetime
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates import rules
 from candidates.enums import ApplicationKind, EducationLevel, EducationType, TechnicalClass
 from candidates.models import Application
-from candidates.validators import normalise_credit_code, parse_id_number, validate_phone
+from candidates.validators import clean_name, normalise_credit_code, parse_id_number, validate_phone
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"]
 
@@ -44,13 +44,37 @@ def _not_future(value: datetime.date | None, label: str) -> None:
         raise ValidationError(_("{label}不能晚于今天。").format(label=label))
 
 
-class RegistrationForm(forms.Form):
+class NewPasswordForm(forms.Form):
+    """A new password typed twice."""
+
+    password1 = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少 8 位，不能全是数字，不能与身份证号、姓名相近。"),
+    )
+    password2 = forms.CharField(
+        label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return cleaned
+
+
+class RegistrationForm(NewPasswordForm):
+    field_order = ["real_name", "id_number", "phone", "email", "password1", "password2"]
     real_name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(
         label=_("身份证号"),
         max_length=18,
         min_length=18,
-        help_text=_("18 位居民身份证号码，末位 X 大小写均可。性别和出生日期由身份证号自动得出。"),
+        help_text=_(
+            "18 位居民身份证号码，末位 X 大小写均可；港澳台居民居住证、外国人永久居留身份证亦可。"
+            "性别和出生日期由证件号码自动得出。"
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "text"}),
         error_messages={"min_length": _("身份证号应为 18 位。"), "max_length": _("身份证号应为 18 位。")},
     )
@@ -62,15 +86,9 @@ class RegistrationForm(forms.Form):
     email = forms.EmailField(
         label=_("电子邮箱"), required=False, help_text=_("用于接收核查结果通知（选填）。")
     )
-    password1 = forms.CharField(
-        label=_("密码"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少 8 位，不能全是数字，不能与身份证号、姓名相近。"),
-    )
-    password2 = forms.CharField(
-        label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
+
+    def clean_real_name(self):
+        return clean_name(self.cleaned_data["real_name"], label=_("姓名"))
 
     def clean_id_number(self):
         return parse_id_number(self.cleaned_data["id_number"]).id_number
@@ -79,12 +97,6 @@ class RegistrationForm(forms.Form):
         phone = self.cleaned_data["phone"].strip()
         validate_phone(phone)
         return phone
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", _("两次输入的密码不一致。"))
-        return cleaned
 
 
 class LoginForm(AuthenticationForm):
@@ -96,7 +108,57 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("账号或密码不正确。考生请用身份证号或手机号码登录。"),
         "inactive": _("该账号已停用，请联系所在市州人社局。"),
+        "unverified": _("您的手机号码尚未验证，请输入发送到该号码的验证码。"),
     }
+
+    def confirm_login_allowed(self, user):
+        profile = getattr(user, "candidate", None)
+        if profile is not None and profile.phone_verified_at is None and profile.released_at is None:
+            raise ValidationError(self.error_messages["unverified"], code="unverified")
+        super().confirm_login_allowed(user)
+
+
+SMS_CODE_WIDGET = forms.TextInput(
+    attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*", "maxlength": 6}
+)
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.CharField(label=_("短信验证码"), max_length=6, widget=SMS_CODE_WIDGET)
+
+
+class PasswordResetRequestForm(forms.Form):
+    phone = forms.CharField(
+        label=_("注册时的手机号码"),
+        max_length=11,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
+    )
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        validate_phone(phone)
+        return phone
+
+
+class PasswordResetCodeForm(NewPasswordForm):
+    code = forms.CharField(label=_("短信验证码"), max_length=6, widget=SMS_CODE_WIDGET)
+    field_order = ["code", "password1", "password2"]
+
+
+class StaffPasswordResetForm(PasswordResetForm):
+    """Staff reset by an emailed link; candidates' accounts are reset by SMS code instead."""
+
+    def get_users(self, email):
+        return [user for user in super().get_users(email) if getattr(user, "candidate", None) is None]
+
+
+class IdentityReleaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("解除占用原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：经本人持身份证件到场核实，该账号系他人冒用身份证号注册。"),
+    )
 
 
 class DeclarationForm(forms.ModelForm):
@@ -151,6 +213,9 @@ class DeclarationForm(forms.ModelForm):
         for name in ("education_level", "education_type", "technical_class"):
             self.fields[name].required = False
 
+    def clean_employer_name(self):
+        return clean_name(self.cleaned_data["employer_name"], label=_("工作单位名称"))
+
     def clean_employer_credit_code(self):
         return normalise_credit_code(self.cleaned_data["employer_credit_code"])
 
@@ -194,6 +259,9 @@ class WorkPeriodForm(forms.Form):
     end = MonthField(label=_("截止年月"), required=False, help_text=_("至今可不填"))
     employer = forms.CharField(label=_("工作单位"), max_length=100)
     position = forms.CharField(label=_("从事专业工作（岗位）"), max_length=60)
+
+    def clean_employer(self):
+        return clean_name(self.cleaned_data["employer"], label=_("工作单位"))
 
     def clean(self):
         cleaned = super().clean()

@@ -17,6 +17,8 @@ from .enums import (
     EducationLevel,
     EducationType,
     Gender,
+    IdType,
+    PhoneCodePurpose,
     PreviewStatus,
     RosterReason,
     RosterStatus,
@@ -163,6 +165,9 @@ class RosterEntry(models.Model):
     exam_year = models.PositiveSmallIntegerField("考试年度")
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="roster_entries", db_index=False)
     reason = models.CharField("核查原因", max_length=2, choices=RosterReason)
+    # The mobile number the person gave at exam registration, when the roster carries it:
+    # the phone verified at the portal's registration is compared with it.
+    phone = models.CharField("报名手机号码", max_length=11, blank=True)
     status = models.CharField("状态", max_length=20, choices=RosterStatus, default=RosterStatus.EXPECTED)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -179,21 +184,72 @@ class RosterEntry(models.Model):
 
 
 class CandidateProfile(models.Model):
-    """The candidate's identity. Gender and birth date are derived from the ID number."""
+    """The candidate's identity. Gender and birth date are derived from the ID number.
+
+    An account is active only once its phone is verified by an SMS code. Only verified,
+    unreleased accounts hold their ID number and phone exclusively: an account that never
+    verified its phone does not block the real person, and an administrator can release an
+    ID number held by the wrong person (``released_at``)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="candidate")
     real_name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
-    phone = models.CharField("手机号码", max_length=11, unique=True)
+    id_type = models.CharField("证件类型", max_length=20, choices=IdType, default=IdType.RESIDENT)
+    id_number = models.CharField("身份证号", max_length=18)
+    phone = models.CharField("手机号码", max_length=11)
     gender = models.CharField("性别", max_length=1, choices=Gender)
     birth_date = models.DateField("出生日期")
+    phone_verified_at = models.DateTimeField("手机号码验证时间", null=True, blank=True)
+    released_at = models.DateTimeField("证件号码解除占用时间", null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    release_reason = models.CharField("解除占用原因", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "考生"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=Q(phone_verified_at__isnull=False, released_at__isnull=True),
+                name="candidate_verified_id_number",
+            ),
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(phone_verified_at__isnull=False, released_at__isnull=True),
+                name="candidate_verified_phone",
+            ),
+        ]
+        indexes = [models.Index(fields=["id_number"]), models.Index(fields=["phone"])]
 
     def __str__(self):
         return self.real_name
+
+    @property
+    def holds_identity(self) -> bool:
+        return self.phone_verified_at is not None and self.released_at is None
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS code: only its keyed hash is stored; 5 minutes, 5 attempts."""
+
+    phone = models.CharField(max_length=11)
+    purpose = models.CharField(max_length=20, choices=PhoneCodePurpose)
+    code_hash = models.CharField(max_length=64)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["phone", "created_at"]),
+            models.Index(fields=["client_address", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.phone} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Application(models.Model):
@@ -206,7 +262,9 @@ class Application(models.Model):
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="applications")
     # The roster entry's exam, for the same reason: reviewers filter the queue by exam.
     exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="applications")
-    roster_entry = models.OneToOneField(RosterEntry, on_delete=models.PROTECT, related_name="application")
+    # One live application per roster entry; an application voided when an administrator
+    # released an ID number held by the wrong person stays, and the real person starts anew.
+    roster_entry = models.ForeignKey(RosterEntry, on_delete=models.PROTECT, related_name="applications")
     status = models.CharField(
         "状态", max_length=30, choices=ApplicationStatus, default=ApplicationStatus.DRAFT
     )
@@ -257,6 +315,13 @@ class Application(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = verbose_name_plural = "核查申请"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roster_entry"],
+                condition=~Q(status=ApplicationStatus.VOID),
+                name="application_one_live_per_entry",
+            )
+        ]
         indexes = [
             models.Index(fields=["round", "status"]),
             models.Index(fields=["status", "status_changed_at"]),

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates import permissions, rules
+from candidates.enums import ApplicationStatus
+from candidates.identity import identity_verifier
 from candidates.models import Application, Material, MaterialVersion, Message, Organisation, RosterEntry
 from candidates.services.applications import application_start_refusal, failed_exams_for
 
@@ -62,14 +64,20 @@ def roster_options_for_candidate(*, candidate, now: datetime.datetime | None = N
         .select_related("round__city", "exam")
         .order_by("-round__opens_at", "exam__name")
     )
-    applications = {a.roster_entry_id: a for a in Application.objects.filter(candidate=candidate)}
+    applications = {
+        a.roster_entry_id: a
+        for a in Application.objects.filter(candidate=candidate).exclude(status=ApplicationStatus.VOID)
+    }
     failed = failed_exams_for(candidate.id_number)
+    verifier = identity_verifier()
     options = []
     for entry in entries:
         application = applications.get(entry.pk)
         refusal = (
             None if application else application_start_refusal(entry=entry, now=now, failed_exams=failed)
         )
+        if application is None and refusal is None:
+            refusal = verifier.check_start(profile=candidate, entry=entry).refusal
         options.append(RosterOption(entry=entry, application=application, refusal=refusal))
     return options
 

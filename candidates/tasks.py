@@ -41,3 +41,14 @@ def task_email_message(*, message_id: int) -> None:
     if message is None:
         return
     message_email(message=message)
+
+
+@shared_task(name="candidates.send_phone_code", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def task_send_phone_code(*, code_id: int, code: str) -> None:
+    from candidates.models import PhoneCode
+    from candidates.services.accounts import phone_code_deliver
+
+    issued = PhoneCode.objects.filter(pk=code_id).first()
+    if issued is None:
+        return
+    phone_code_deliver(issued=issued, code=code)

@@ -1,7 +1,9 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import LogoutView
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from candidates import views
+from candidates.forms import StaffPasswordResetForm
 
 app_name = "candidates"
 
@@ -9,6 +11,36 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("self-check/", views.self_check, name="self_check"),
     path("register/", views.register, name="register"),
+    path("register/verify/", views.verify_phone, name="verify_phone"),
+    path("password/reset/", views.password_reset_request, name="password_reset"),
+    path("password/reset/code/", views.password_reset_code, name="password_reset_code"),
+    path(
+        "staff/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=StaffPasswordResetForm,
+            success_url=reverse_lazy("candidates:staff_password_reset_done"),
+            email_template_name="registration/staff_reset_email.txt",
+            subject_template_name="registration/staff_reset_subject.txt",
+        ),
+        name="staff_password_reset",
+    ),
+    path(
+        "staff/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="staff_password_reset_done",
+    ),
+    path(
+        "staff/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            success_url=reverse_lazy("candidates:staff_password_reset_complete")
+        ),
+        name="staff_password_reset_confirm",
+    ),
+    path(
+        "staff/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="staff_password_reset_complete",
+    ),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("otp/", views.second_factor, name="otp"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,9 @@ from candidates.forms import (
     DeclarationForm,
     LoginForm,
     MaterialUploadForm,
+    PasswordResetCodeForm,
+    PasswordResetRequestForm,
+    PhoneCodeForm,
     RegistrationForm,
     SelfCheckForm,
     WorkPeriodFormSet,
@@ -27,7 +30,7 @@ from candidates.forms import (
     work_history_initial,
 )
 from candidates.jobs import enqueue_on_commit
-from candidates.models import RosterEntry, VerificationRound
+from candidates.models import CandidateProfile, RosterEntry, VerificationRound
 from candidates.selectors import (
     application_checklist,
     application_for_user,
@@ -38,7 +41,15 @@ from candidates.selectors import (
     organisations_matching,
     roster_options_for_candidate,
 )
-from candidates.services.accounts import candidate_register, staff_totp_device, staff_totp_verify
+from candidates.services.accounts import (
+    candidate_password_reset,
+    candidate_password_reset_request,
+    candidate_phone_code_resend,
+    candidate_phone_verify,
+    candidate_register,
+    staff_totp_device,
+    staff_totp_verify,
+)
 from candidates.services.applications import (
     application_declare,
     application_start,
@@ -49,6 +60,7 @@ from candidates.services.applications import (
 from candidates.services.audit import audit_record
 from candidates.services.documents import document_current
 from candidates.services.materials import material_upload, material_version_retire, reopened_kinds
+from verification_portal.client import client_address
 
 SUBMITTABLE = (ApplicationStatus.DRAFT, ApplicationStatus.EMPLOYER_RETURNED, ApplicationStatus.SUPPLEMENT)
 
@@ -94,6 +106,9 @@ def self_check(request):
     )
 
 
+PENDING_PROFILE = "pending_candidate_profile"
+
+
 def register(request):
     if request.user.is_authenticated:
         return redirect("candidates:dashboard")
@@ -107,14 +122,93 @@ def register(request):
                 phone=data["phone"],
                 password=data["password1"],
                 email=data["email"],
+                client_address=client_address(request),
             )
         except ValidationError as error:
             add_service_errors(form, error, field="password1")
         else:
-            login(request, profile.user, backend="candidates.auth.IdNumberOrPhoneBackend")
-            messages.success(request, _("注册成功。请在下方查看您需要参加的核查。"))
-            return redirect("candidates:dashboard")
+            request.session[PENDING_PROFILE] = profile.pk
+            messages.success(request, _("验证码已发送到您的手机，请在 5 分钟内输入以完成注册。"))
+            return redirect("candidates:verify_phone")
     return render(request, "candidates/register.html", {"form": form})
+
+
+def verify_phone(request):
+    """The second step of registration (and of the first login of an account made before
+    phones were verified): the SMS code sent to the account's phone."""
+    profile = CandidateProfile.objects.filter(
+        pk=request.session.get(PENDING_PROFILE) or 0, phone_verified_at__isnull=True, released_at__isnull=True
+    ).first()
+    if profile is None:
+        messages.info(request, _("请先注册或登录。"))
+        return redirect("candidates:login")
+    form = PhoneCodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            candidate_phone_code_resend(profile=profile, client_address=client_address(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("验证码已重新发送。"))
+        return redirect("candidates:verify_phone")
+    if request.method == "POST" and form.is_valid():
+        try:
+            candidate_phone_verify(profile=profile, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            add_service_errors(form, error, field="code")
+        else:
+            del request.session[PENDING_PROFILE]
+            login(request, profile.user, backend="candidates.auth.IdNumberOrPhoneBackend")
+            messages.success(request, _("手机号码已验证，注册完成。请在下方查看您需要参加的核查。"))
+            return redirect("candidates:dashboard")
+    return render(
+        request,
+        "candidates/verify_phone.html",
+        {"form": form, "masked_phone": f"{profile.phone[:3]}****{profile.phone[7:]}"},
+    )
+
+
+RESET_PHONE = "password_reset_phone"
+
+
+def password_reset_request(request):
+    """Candidates reset their password with a code sent to their phone. The answer is the
+    same whether the number holds an account or not."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        try:
+            candidate_password_reset_request(phone=phone, client_address=client_address(request))
+        except ValidationError as error:
+            add_service_errors(form, error, field="phone")
+        else:
+            request.session[RESET_PHONE] = phone
+            messages.success(request, _("如该号码已注册，验证码已发送，5 分钟内有效。"))
+            return redirect("candidates:password_reset_code")
+    return render(request, "registration/candidate_reset_request.html", {"form": form})
+
+
+def password_reset_code(request):
+    phone = request.session.get(RESET_PHONE)
+    if not phone:
+        return redirect("candidates:password_reset")
+    form = PasswordResetCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            candidate_password_reset(
+                phone=phone, code=form.cleaned_data["code"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, field="code")
+        else:
+            del request.session[RESET_PHONE]
+            messages.success(request, _("密码已重置，请用新密码登录。"))
+            return redirect("candidates:login")
+    return render(
+        request,
+        "registration/candidate_reset_code.html",
+        {"form": form, "masked_phone": f"{phone[:3]}****{phone[7:]}"},
+    )
 
 
 def _qr_svg(data: str) -> str:
@@ -154,6 +248,19 @@ class PortalLoginView(LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        if form.has_error(NON_FIELD_ERRORS, "unverified"):
+            profile = form.get_user().candidate
+            self.request.session[PENDING_PROFILE] = profile.pk
+            try:
+                candidate_phone_code_resend(profile=profile, client_address=client_address(self.request))
+            except ValidationError as error:
+                messages.error(self.request, " ".join(error.messages))
+            else:
+                messages.info(self.request, _("您的手机号码尚未验证，验证码已发送到注册时的手机号码。"))
+            return redirect("candidates:verify_phone")
+        return super().form_invalid(form)
 
 
 @login_required

@@ -110,6 +110,7 @@ class RosterStagingRow(models.Model):
     exam_year = models.PositiveSmallIntegerField()
     city_id = models.BigIntegerField()
     reason = models.CharField(max_length=2)
+    phone = models.CharField(max_length=11, blank=True, default="")
 
     def __str__(self):
         return f"{self.roster_import_id}:{self.row_number}"
@@ -180,6 +181,7 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["address_hash", "created_at"])]
         verbose_name = verbose_name_plural = "举报"
 
     def __str__(self):

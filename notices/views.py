@@ -5,14 +5,16 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.files import stored_file_response
-from candidates.forms import add_service_errors
+from candidates.forms import IdentityReleaseForm, add_service_errors
 from candidates.models import CandidateProfile, City, VerificationRound
 from candidates.permissions import is_administrator
+from candidates.services.accounts import candidate_identity_release
 from notices.enums import ImportStatus, PassListStatus, ReportStatus
 from notices.forms import ImportForm, ReportForm, ReportHandleForm, SupplementaryRoundForm
 from notices.models import (
@@ -30,6 +32,7 @@ from notices.services.notices import notice_body_html, notices_public
 from notices.services.publication import pass_list_publish, report_handle, report_submit
 from notices.services.roster_import import roster_import_cancel, roster_import_confirm, roster_import_upload
 from notices.services.rounds import results_export_request, round_close_windows, supplementary_round_create
+from verification_portal.client import client_address
 
 PASS_LIST_PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -128,7 +131,7 @@ def report(request, pk: int, entry_id: int):
         try:
             report_submit(
                 entry=entry,
-                address=request.META.get("REMOTE_ADDR", ""),
+                address=client_address(request),
                 contact=form.cleaned_data["contact"],
                 text=form.cleaned_data["text"],
                 name=form.cleaned_data["name"],
@@ -354,6 +357,30 @@ def candidate_search(request):
     return render(
         request, "notices/manage/candidates.html", {"q": query, "found": candidates_matching(query=query)}
     )
+
+
+@login_required
+def candidate_release_view(request, pk: int):
+    """Release an ID number held by the wrong person (audited, with the reason)."""
+    _admin_only(request)
+    candidate = get_object_or_404(CandidateProfile.objects.select_related("user"), pk=pk)
+    form = IdentityReleaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            candidate_identity_release(
+                profile=candidate, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, field="reason")
+        else:
+            messages.success(
+                request,
+                _("已解除该账号对身份证号 {id_number} 的占用，其申请已作废。本人现在可以注册。").format(
+                    id_number=candidate.id_number
+                ),
+            )
+            return redirect(f"{reverse('notices:candidates')}?q={candidate.id_number}")
+    return render(request, "notices/manage/candidate_release.html", {"candidate": candidate, "form": form})
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.utils import timezone
 from candidates.enums import BACKLOG_STATUSES, EducationLevel
 from candidates.enums import ApplicationStatus as S
 from candidates.models import Application, Material, MaterialVersion, Organisation
-from candidates.validators import parse_id_number
+from candidates.validators import name_key, parse_id_number
 from reviews import eligibility
 from reviews.models import Decision, EligibilityRule, EmployerReview, MaterialVerdict
 from reviews.permissions import hr_organisation_id, reviewer_city_id
@@ -142,6 +142,10 @@ class ReviewFacts:
     gender: str
     birth_date: datetime.date
     name_matches_roster: bool
+    # The phone the roster carries (given at exam registration) when it differs from the
+    # account's verified phone; empty when the roster has none or they agree.
+    roster_phone_mismatch: str
+    id_type: str
     cutoff: datetime.date
     duration: eligibility.WorkDuration
     level: str
@@ -170,7 +174,13 @@ def review_facts(*, application: Application) -> ReviewFacts:
         age=eligibility.age_on(identity.birth_date, cutoff),
         gender=identity.gender,
         birth_date=identity.birth_date,
-        name_matches_roster=application.roster_entry.name.strip() == candidate.real_name.strip(),
+        name_matches_roster=name_key(application.roster_entry.name) == name_key(candidate.real_name),
+        roster_phone_mismatch=(
+            application.roster_entry.phone
+            if application.roster_entry.phone and application.roster_entry.phone != candidate.phone
+            else ""
+        ),
+        id_type=candidate.get_id_type_display(),
         cutoff=cutoff,
         duration=duration,
         level=level_label,

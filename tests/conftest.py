@@ -32,6 +32,28 @@ def chinese_by_default():
 
 
 @pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """SMS leave the machine, so they are the one thing caught: in memory, per test."""
+    from notices.sms import MemorySmsBackend
+
+    settings.PORTAL_SMS_BACKEND = "notices.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    yield MemorySmsBackend.outbox
+    MemorySmsBackend.outbox.clear()
+
+
+def sms_code_for(phone: str) -> str:
+    """The code in the last SMS sent to ``phone``."""
+    import re
+
+    from notices.sms import MemorySmsBackend
+
+    texts = [text for to, text in MemorySmsBackend.outbox if to == phone]
+    assert texts, f"no SMS was sent to {phone}"
+    return re.search(r"验证码 (\d{6})", texts[-1]).group(1)
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

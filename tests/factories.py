@@ -104,6 +104,7 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     gender = factory.LazyAttribute(lambda o: Gender.MALE if int(o.id_number[16]) % 2 else Gender.FEMALE)
     birth_date = factory.LazyAttribute(lambda o: ric.get_birth_date(o.id_number))
+    phone_verified_at = factory.LazyFunction(timezone.now)
 
 
 class RosterEntryFactory(factory.django.DjangoModelFactory):

@@ -270,7 +270,23 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Trusted proxies in front of the portal (verification_portal/client.py): the lockout, the
+# report throttle and the SMS limits all read the client's address behind them.
+PORTAL_PROXY_COUNT = env.int("PORTAL_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "verification_portal.client.client_address"
+# The lockout follows the account, whichever alias was typed (ID number, phone, lowercase x).
+AXES_USERNAME_CALLABLE = "candidates.auth.lockout_key"
+
+# Identity (candidates/identity.py): a class deciding who may act on a roster entry. The
+# default matches the account's name with the roster's, on a phone verified by SMS code.
+PORTAL_IDENTITY_VERIFIER = env.str(
+    "PORTAL_IDENTITY_VERIFIER", default="candidates.identity.RosterNameAndPhoneVerifier"
+)
+PORTAL_SMS_CODE_MINUTES = env.int("PORTAL_SMS_CODE_MINUTES", default=5)
+PORTAL_SMS_CODE_ATTEMPTS = env.int("PORTAL_SMS_CODE_ATTEMPTS", default=5)
+# Codes sent to one number: per minute, hour and day; and per client address and hour.
+PORTAL_SMS_CODE_LIMITS = (1, 5, 10)
+PORTAL_SMS_CODES_PER_ADDRESS_HOUR = env.int("PORTAL_SMS_CODES_PER_ADDRESS_HOUR", default=20)
 
 # Staff (reviewers, employer HR, administrators) confirm each login with a TOTP code.
 PORTAL_STAFF_OTP_REQUIRED = env.bool("PORTAL_STAFF_OTP_REQUIRED", default=True)

@@ -18,6 +18,7 @@ from candidates.enums import (
     RosterReason,
     RosterStatus,
 )
+from candidates.identity import identity_verifier
 from candidates.jobs import enqueue_on_commit
 from candidates.models import (
     Application,
@@ -96,11 +97,31 @@ def application_start(
     now = now or timezone.now()
     if entry.id_number != candidate.id_number:
         raise PermissionDenied(_("该核查名单记录不属于您。"))
+    existing = Application.objects.filter(roster_entry=entry, candidate=candidate).exclude(
+        status=ApplicationStatus.VOID
+    )
+    if existing.exists():
+        return existing.get()
+    check = identity_verifier().check_start(profile=candidate, entry=entry)
+    if not check.ok:
+        audit_record(
+            actor=candidate.user,
+            action="identity.start_refused",
+            target=entry,
+            data={
+                "account_name": candidate.real_name,
+                "roster_name": entry.name,
+                "account_phone": candidate.phone,
+                "phone_verified": candidate.phone_verified_at is not None,
+            },
+        )
+        raise ValidationError(check.refusal, code="identity")
     with transaction.atomic():
         entry = RosterEntry.objects.select_for_update().select_related("round", "exam").get(pk=entry.pk)
-        existing = Application.objects.filter(roster_entry=entry).first()
-        if existing is not None:
-            return existing
+        if Application.objects.filter(roster_entry=entry).exclude(status=ApplicationStatus.VOID).exists():
+            raise ValidationError(
+                _("该核查名单记录已由另一账号申报。如非本人操作，请联系所在市州人社局。"), code="taken"
+            )
         refusal = application_start_refusal(
             entry=entry, now=now, failed_exams=failed_exams_for(candidate.id_number)
         )
@@ -123,7 +144,12 @@ def application_start(
             actor=candidate.user,
             action="application.start",
             target=application,
-            data={"roster_entry": entry.pk, "round": entry.round_id, "exam": entry.exam.code},
+            data={
+                "roster_entry": entry.pk,
+                "round": entry.round_id,
+                "exam": entry.exam.code,
+                **({"identity_flags": check.flags} if check.flags else {}),
+            },
         )
     return application
 

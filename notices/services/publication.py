@@ -14,7 +14,6 @@ import io
 import tempfile
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -260,8 +259,12 @@ def report_submit(
     ):
         raise ValidationError(_("公示期已结束或该名单不在公示中，不能举报。"), code="period")
     address_hash = _address_hash(address)
-    key = f"report-throttle:{address_hash}"
-    if cache.get(key, 0) >= settings.PORTAL_REPORTS_PER_HOUR:
+    # Counted in the database, where the reports are: exact across web processes, and the
+    # form keeps working when Redis is down.
+    recent = Report.objects.filter(
+        address_hash=address_hash, created_at__gt=now - datetime.timedelta(hours=1)
+    )
+    if recent.count() >= settings.PORTAL_REPORTS_PER_HOUR:
         raise ValidationError(_("提交过于频繁，请一小时后再试。"), code="throttled")
     text, contact = text.strip(), contact.strip()
     errors = {}
@@ -282,11 +285,6 @@ def report_submit(
             created_at=now,
         )
         audit_record(actor=None, action="report.submit", target=report, application=entry.application)
-    if cache.add(key, 1, timeout=3600) is False:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=3600)
     return report
 
 

@@ -7,7 +7,7 @@ copies the staged rows into the roster with one INSERT … SELECT … ON CONFLIC
 NOTHING: importing the same file twice changes nothing the second time.
 
 Column layout (first row is the header, documented in the README):
-姓名 | 身份证号 | 考试 | 考试年度 | 市州 | 核查原因 (1–6)
+姓名 | 身份证号 | 考试 | 考试年度 | 市州 | 核查原因 (1–6) [| 手机号码, optional]
 """
 
 import datetime
@@ -26,15 +26,17 @@ from python_calamine import CalamineWorkbook
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
-from candidates.enums import RosterReason
+from candidates.enums import IdType, RosterReason
 from candidates.jobs import enqueue_on_commit
 from candidates.models import RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
 from candidates.services.audit import audit_record
+from candidates.validators import PHONE_RE, clean_name, id_type_of
 from notices.enums import ImportStatus
 from notices.models import RosterImport, RosterStagingRow
 
 HEADERS = ["姓名", "身份证号", "考试", "考试年度", "市州", "核查原因"]
+PHONE_HEADER = "手机号码"
 PROGRESS_EVERY = 5000
 REASON_CODES = set(RosterReason.values)
 
@@ -66,6 +68,9 @@ def id_number_problem(value: str, today: datetime.date) -> str | None:
         return _("身份证号中的出生日期无效")
     if birth > today:
         return _("身份证号中的出生日期晚于今天")
+    if id_type_of(number) != IdType.RESIDENT:
+        # 港澳台居民居住证 and 外国人永久居留身份证: no county region code to look up.
+        return None
     if not _area_known(number[:6], birth.year):
         return _("身份证号中的地区码无效")
     return None
@@ -96,13 +101,17 @@ class RowValidator:
 
     def check(self, row_number: int, cells: list) -> tuple[tuple | None, str | None]:
         """(staging row, None) when valid, (None, reason) when not."""
-        if len(cells) < 6:
-            cells = cells + [None] * (6 - len(cells))
-        name, id_number, exam, year, city, reason = (
-            c.strip() if c.__class__ is str else _text(c) for c in cells[:6]
+        if len(cells) < 7:
+            cells = cells + [None] * (7 - len(cells))
+        name, id_number, exam, year, city, reason, phone = (
+            c.strip() if c.__class__ is str else _text(c) for c in cells[:7]
         )
         if not name:
             return None, _("缺少姓名")
+        try:
+            name = clean_name(name, label=_("姓名"))
+        except ValidationError as error:
+            return None, error.messages[0]
         problem = id_number_problem(id_number, self.today)
         if problem:
             return None, problem
@@ -116,13 +125,15 @@ class RowValidator:
             return None, _("市州“{city}”与本轮（{own}）不一致").format(city=city, own=self.round.city.name)
         if reason not in REASON_CODES:
             return None, _("核查原因应为 1–6 的代码")
+        if phone and not PHONE_RE.match(phone):
+            return None, _("手机号码应为 11 位中国大陆手机号码")
         key = (id_number, exam_id)
         if key in self.existing:
             return None, _("已在本轮名单中")
         if key in self.seen:
             return None, _("与第 {row} 行重复").format(row=self.seen[key])
         self.seen[key] = row_number
-        return (row_number, name[:50], id_number, exam_id, int(year), self.round.city_id, reason), None
+        return (row_number, name[:50], id_number, exam_id, int(year), self.round.city_id, reason, phone), None
 
 
 def roster_import_upload(*, round_: VerificationRound, user, upload) -> RosterImport:
@@ -161,7 +172,7 @@ def _copy_rows(import_id: int, rows: list[tuple]) -> None:
         connection.cursor() as cursor,
         cursor.copy(
             "COPY notices_rosterstagingrow (roster_import_id, row_number, name, id_number, exam_id,"
-            " exam_year, city_id, reason) FROM STDIN"
+            " exam_year, city_id, reason, phone) FROM STDIN"
         ) as copy,
     ):
         for row in rows:
@@ -182,6 +193,7 @@ def _stage(roster_import: RosterImport, rows: list[tuple]) -> None:
                 exam_year=r[4],
                 city_id=r[5],
                 reason=r[6],
+                phone=r[7],
             )
             for r in rows
         )
@@ -208,7 +220,9 @@ def roster_import_validate(
     total = max(0, sheet.total_height - 1)
     RosterImport.objects.filter(pk=roster_import.pk).update(total_rows=total)
     rows = sheet.iter_rows()
-    header = [_text(c) for c in next(rows, [])][:6]
+    header = [_text(c) for c in next(rows, [])][:7]
+    if header[6:] in ([], [""], [PHONE_HEADER]):
+        header = header[:6]
     if header != HEADERS:
         roster_import.status = ImportStatus.FAILED
         roster_import.error = _("表头应为：{expected}；实际为：{actual}").format(
@@ -220,7 +234,7 @@ def roster_import_validate(
     validator = RowValidator(roster_import.round, today)
     rejected_book = Workbook(write_only=True)
     rejected_sheet = rejected_book.create_sheet("未通过校验")
-    rejected_sheet.append([*HEADERS, "行号", "原因"])
+    rejected_sheet.append([*HEADERS, PHONE_HEADER, "行号", "原因"])
     valid = rejected = processed = 0
     batch: list[tuple] = []
     for row_number, cells in enumerate(rows, start=2):
@@ -231,7 +245,7 @@ def roster_import_validate(
             batch.append(staged)
             valid += 1
         else:
-            rejected_sheet.append([*[_text(c) for c in (list(cells) + [None] * 6)[:6]], row_number, reason])
+            rejected_sheet.append([*[_text(c) for c in (list(cells) + [None] * 7)[:7]], row_number, reason])
             rejected += 1
         processed += 1
         if len(batch) >= PROGRESS_EVERY:
@@ -276,8 +290,8 @@ def roster_import_confirm(*, roster_import: RosterImport, user) -> RosterImport:
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO candidates_rosterentry (round_id, name, id_number, exam_id, exam_year, city_id,"
-                " reason, status, created_at)"
-                " SELECT %s, name, id_number, exam_id, exam_year, city_id, reason, 'expected', %s"
+                " reason, phone, status, created_at)"
+                " SELECT %s, name, id_number, exam_id, exam_year, city_id, reason, phone, 'expected', %s"
                 " FROM notices_rosterstagingrow WHERE roster_import_id = %s ORDER BY row_number"
                 " ON CONFLICT (round_id, id_number, exam_id) DO NOTHING",
                 [locked.round_id, timezone.now(), locked.pk],

@@ -34,7 +34,7 @@ def upload_all_required(application):
 
 
 def test_start_creates_draft_with_audit_event(candidate):
-    entry = factories.RosterEntryFactory(id_number=candidate.id_number)
+    entry = factories.RosterEntryFactory(id_number=candidate.id_number, name=candidate.real_name)
     application = application_start(candidate=candidate, entry=entry)
     assert application.status == ApplicationStatus.DRAFT
     assert application.roster_entry == entry and application.round == entry.round
@@ -43,7 +43,7 @@ def test_start_creates_draft_with_audit_event(candidate):
 
 
 def test_start_twice_returns_the_same_application(candidate):
-    entry = factories.RosterEntryFactory(id_number=candidate.id_number)
+    entry = factories.RosterEntryFactory(id_number=candidate.id_number, name=candidate.real_name)
     first = application_start(candidate=candidate, entry=entry)
     assert application_start(candidate=candidate, entry=entry) == first
     assert Application.objects.count() == 1
@@ -66,7 +66,9 @@ def test_start_refused_for_someone_elses_roster_entry(candidate):
 def test_start_refused_outside_the_window(candidate, opens, closes, message):
     now = timezone.now()
     round_ = factories.RoundFactory(opens_at=now + opens, closes_at=now + closes)
-    entry = factories.RosterEntryFactory(round=round_, id_number=candidate.id_number)
+    entry = factories.RosterEntryFactory(
+        round=round_, id_number=candidate.id_number, name=candidate.real_name
+    )
     with pytest.raises(ValidationError) as error:
         application_start(candidate=candidate, entry=entry, now=now)
     assert message in error.value.messages[0]
@@ -82,7 +84,9 @@ def test_start_refused_for_person_who_failed_the_conditions_before(candidate):
         status=ApplicationStatus.FAILED,
     )
     supplementary = factories.RoundFactory(kind="supplementary", parent=failed.round)
-    entry = factories.RosterEntryFactory(round=supplementary, id_number=candidate.id_number, exam=exam)
+    entry = factories.RosterEntryFactory(
+        round=supplementary, id_number=candidate.id_number, name=candidate.real_name, exam=exam
+    )
     with pytest.raises(ValidationError) as error:
         application_start(candidate=candidate, entry=entry)
     assert "不再受理" in error.value.messages[0]
@@ -93,7 +97,7 @@ def test_failing_another_exam_does_not_bar_this_one(candidate):
     factories.ApplicationFactory(
         candidate=candidate, roster_entry__id_number=candidate.id_number, status=ApplicationStatus.FAILED
     )
-    entry = factories.RosterEntryFactory(id_number=candidate.id_number)
+    entry = factories.RosterEntryFactory(id_number=candidate.id_number, name=candidate.real_name)
     assert application_start(candidate=candidate, entry=entry).status == ApplicationStatus.DRAFT
 
 
@@ -149,7 +153,7 @@ def test_submit_refused_until_checklist_complete_and_draft_kept(application):
 
 
 def test_submit_refused_without_declaration(candidate):
-    entry = factories.RosterEntryFactory(id_number=candidate.id_number)
+    entry = factories.RosterEntryFactory(id_number=candidate.id_number, name=candidate.real_name)
     application = application_start(candidate=candidate, entry=entry)
     with pytest.raises(ValidationError) as error:
         application_submit(application=application, actor=candidate.user)

@@ -3,12 +3,14 @@
 import datetime
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from candidates.enums import ApplicationStatus, DocumentKind
 from candidates.models import Application, AuditEvent, CandidateProfile, GeneratedDocument, MaterialVersion
 from tests import factories
+from tests.conftest import sms_code_for
 from tests.factories import make_credit_code, make_id_number
 from tests.files import jpeg_bytes, pdf_bytes, upload
 
@@ -16,18 +18,24 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Qualified-Candidate-2026"
 
 
-def register(client, id_number, phone="13712345678", name="王小明"):
-    return client.post(
-        reverse("candidates:register"),
-        {
-            "real_name": name,
-            "id_number": id_number,
-            "phone": phone,
-            "email": "wang@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+def register(client, id_number, phone="13712345678", name="王小明", *, verify=True):
+    """Register, then (unless told not to) type the code the SMS brought."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("candidates:register"),
+            {
+                "real_name": name,
+                "id_number": id_number,
+                "phone": phone,
+                "email": "wang@example.com",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    if not verify or response.status_code != 302:
+        return response
+    assert response["Location"] == reverse("candidates:verify_phone")
+    return client.post(reverse("candidates:verify_phone"), {"code": sms_code_for(phone)})
 
 
 def test_register_derives_gender_and_birth_date_and_logs_in(client):
@@ -38,7 +46,9 @@ def test_register_derives_gender_and_birth_date_and_logs_in(client):
     assert profile.id_number == id_number
     assert profile.birth_date == datetime.date(1988, 5, 12)
     assert profile.gender == ("M" if int(id_number[16]) % 2 else "F")
-    assert AuditEvent.objects.filter(action="candidate.register", actor=profile.user).exists()
+    assert AuditEvent.objects.filter(action="candidate.register", target_id=str(profile.pk)).exists()
+    assert AuditEvent.objects.filter(action="candidate.phone_verified", actor=profile.user).exists()
+    assert profile.phone_verified_at is not None and profile.user.is_active
     dashboard = client.get(reverse("candidates:dashboard")).content.decode()
     assert "不在任何核查名单中" in dashboard
 
@@ -102,8 +112,8 @@ def test_dashboard_says_why_an_entry_cannot_start(client_for, candidate):
     closed = factories.RoundFactory(
         opens_at=now - datetime.timedelta(days=9), closes_at=now - datetime.timedelta(days=2)
     )
-    factories.RosterEntryFactory(round=upcoming, id_number=candidate.id_number)
-    factories.RosterEntryFactory(round=closed, id_number=candidate.id_number)
+    factories.RosterEntryFactory(round=upcoming, id_number=candidate.id_number, name=candidate.real_name)
+    factories.RosterEntryFactory(round=closed, id_number=candidate.id_number, name=candidate.real_name)
     page = client_for(candidate.user).get(reverse("candidates:dashboard")).content.decode()
     assert "本轮申报尚未开始" in page
     assert "本轮申报已于" in page

@@ -21,6 +21,7 @@ from playwright.sync_api import expect, sync_playwright
 from candidates.enums import ApplicationStatus
 from candidates.models import Application, GeneratedDocument
 from tests import factories
+from tests.conftest import sms_code_for
 from tests.files import jpeg_bytes, pdf_bytes
 
 CHROMIUM = "/usr/bin/chromium"
@@ -174,6 +175,10 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         phone.fill("#id_phone", "13712345678")
         phone.fill("#id_password1", PASSWORD)
         phone.fill("#id_password2", PASSWORD)
+        phone.click("button.primary")
+        expect(phone.get_by_role("heading", name="验证手机号码")).to_be_visible()
+        shot(phone, "01b-verify-phone", problems)
+        phone.fill("#id_code", sms_code_for("13712345678"))
         phone.click("button.primary")
         expect(phone.get_by_role("button", name="开始申报")).to_be_visible()
         shot(phone, "02-dashboard", problems)

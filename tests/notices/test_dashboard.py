@@ -44,6 +44,8 @@ def test_manage_page_counts_each_round(client_for):
     factories.ApplicationFactory(roster_entry__round=round_, status=ApplicationStatus.PASSED)
     factories.ApplicationFactory(roster_entry__round=round_, status=ApplicationStatus.FAILED)
     factories.RosterEntryFactory(round=round_, status=RosterStatus.ABSENT)
-    response = client_for(factories.UserFactory(is_superuser=True, is_staff=True)).get(reverse("notices:manage"))
+    response = client_for(factories.UserFactory(is_superuser=True, is_staff=True)).get(
+        reverse("notices:manage")
+    )
     [row] = response.context["rows"]
     assert (row["roster"], row["submitted"], row["passed"], row["failed"], row["absent"]) == (3, 2, 1, 1, 1)

@@ -37,7 +37,7 @@ def test_candidate_who_has_not_submitted_is_reminded_once_per_offset_and_channel
     closes = timezone.make_aware(datetime.datetime(2026, 8, 20, 17, 0))
     round_ = factories.RoundFactory(opens_at=now - datetime.timedelta(days=5), closes_at=closes)
     candidate = factories.CandidateFactory(user__email="c@example.com")
-    factories.RosterEntryFactory(round=round_, id_number=candidate.id_number)
+    factories.RosterEntryFactory(round=round_, id_number=candidate.id_number, name=candidate.real_name)
     factories.RosterEntryFactory(round=round_)  # not registered: nobody to write to
     assert reminders_send(now=now) == 2
     assert reminders_send(now=now) == 0  # the job running twice sends nothing more

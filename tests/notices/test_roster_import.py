@@ -76,8 +76,8 @@ def test_every_rule_and_the_rejected_file(round_, admin):
     assert result.status == ImportStatus.VALIDATED
     assert (result.total_rows, result.valid_rows, result.rejected_rows) == (12, 2, 10)
     sheet = load_workbook(io.BytesIO(result.rejected_file.open("rb").read())).active
-    assert [cell.value for cell in next(sheet.iter_rows(max_row=1))] == [*HEADERS, "行号", "原因"]
-    by_line = {row[6]: row[7] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert [cell.value for cell in next(sheet.iter_rows(max_row=1))] == [*HEADERS, "手机号码", "行号", "原因"]
+    by_line = {row[7]: row[8] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert by_line == {
         3: "与第 2 行重复",
         4: "已在本轮名单中",

@@ -38,6 +38,14 @@ MATRIX = {
     "candidates:register": ("get", None, row(200, 302, 302, 302, 302, 302, 302, 302)),
     "candidates:login": ("get", None, row(200, 302, 302, 302, 302, 302, 302, 302)),
     "candidates:logout": ("get", None, dict.fromkeys(ROLES, 405)),
+    # Without a registration or reset under way in the session, both steps send the person back.
+    "candidates:verify_phone": ("get", None, dict.fromkeys(ROLES, 302)),
+    "candidates:password_reset": ("get", None, ALL_200),
+    "candidates:password_reset_code": ("get", None, dict.fromkeys(ROLES, 302)),
+    "candidates:staff_password_reset": ("get", None, ALL_200),
+    "candidates:staff_password_reset_done": ("get", None, ALL_200),
+    "candidates:staff_password_reset_confirm": ("get", "reset_link", ALL_200),
+    "candidates:staff_password_reset_complete": ("get", None, ALL_200),
     "candidates:otp": ("get", None, row(302, 404, 404, 200, 200, 200, 200, 200)),
     "candidates:dashboard": ("get", None, row(302, 200, 200, 302, 302, 302, 302, 302)),
     "candidates:employer_search": ("get", None, row(302, 200, 200, 404, 404, 404, 404, 404)),
@@ -89,6 +97,7 @@ MATRIX = {
     "notices:candidates": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:dashboard": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:dossier": ("post", "candidate", row(302, 404, 404, 404, 404, 404, 404, 302)),
+    "notices:candidate_release": ("get", "candidate", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:dossier_download": ("get", "dossier", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:reports": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:report_handle": ("post", "report", row(302, 404, 404, 404, 404, 404, 404, 302)),
@@ -187,6 +196,7 @@ def world(django_capture_on_commit_callbacks, settings):
         "report": {"pk": report.pk},
         "candidate": {"pk": application.candidate_id},
         "dossier": {"pk": dossier.pk},
+        "reset_link": {"uidb64": "MQ", "token": "set-password"},
     }
     return users, kwargs
 

@@ -159,7 +159,7 @@ def test_a_reminder_recorded_by_a_worker_that_died_is_not_sent_again(settings):
         closes_at=timezone.make_aware(datetime.datetime(2026, 8, 20, 17, 0)),
     )
     candidate = factories.CandidateFactory(user__email="c@example.com", phone="")
-    factories.RosterEntryFactory(round=round_, id_number=candidate.id_number)
+    factories.RosterEntryFactory(round=round_, id_number=candidate.id_number, name=candidate.real_name)
     # The worker recorded the reminder, then died before sending it.
     ReminderSent.objects.create(
         user=candidate.user,
