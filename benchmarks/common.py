@@ -21,6 +21,7 @@ def setup_django(*, eager: bool = False) -> None:
     # Measure as production runs: DEBUG off (cached templates, no query log).
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-" + "x" * 40)
+    os.environ.setdefault("PORTAL_AUDIT_KEY", "benchmark-only-audit-key-" + "y" * 40)
     os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
     import django
 

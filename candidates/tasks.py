@@ -52,3 +52,12 @@ def task_send_phone_code(*, code_id: int, code: str) -> None:
     if issued is None:
         return
     phone_code_deliver(issued=issued, code=code)
+
+
+@shared_task(
+    name="candidates.anchor_audit_chain", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def task_anchor_audit_chain(*, reason: str = "hourly") -> None:
+    from candidates.services.audit import audit_anchor_write
+
+    audit_anchor_write(reason=reason)

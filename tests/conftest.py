@@ -121,6 +121,33 @@ def make_submitted(db):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def flush_past_the_audit_guard():
+    """Transactional tests end with Django's ``flush``, a TRUNCATE of every table, which the
+    audit table's trigger refuses (as it should in production). The test database's
+    superuser flushes in replica mode, where user triggers do not fire."""
+    from django.core.management.commands import flush
+    from django.db import connections
+
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        connection = connections[options.get("database") or "default"]
+        if connection.vendor != "postgresql":
+            return original(self, **options)
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            return original(self, **options)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
+@pytest.fixture(scope="session", autouse=True)
 def close_stray_sessions(django_db_setup, django_db_blocker):
     """Worker subprocesses and live-server threads may leave a session open on the test
     database; end them so the database can be dropped at the end of the run."""

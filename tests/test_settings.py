@@ -20,6 +20,7 @@ PORTAL_ENV = (
     "AWS_STORAGE_BUCKET_NAME",
     "DJANGO_DEBUG",
     "DJANGO_SECRET_KEY",
+    "PORTAL_AUDIT_KEY",
     "CELERY_TASK_ALWAYS_EAGER",
 )
 
@@ -72,5 +73,8 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     result = run({"DJANGO_DEBUG": "false"}, tmp_path)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
-    ok = run({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 60}, tmp_path)
+    no_audit_key = run({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 60}, tmp_path)
+    assert no_audit_key.returncode != 0
+    assert "PORTAL_AUDIT_KEY must be set" in no_audit_key.stderr
+    ok = run({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 60, "PORTAL_AUDIT_KEY": "k" * 40}, tmp_path)
     assert ok.returncode == 0, ok.stderr

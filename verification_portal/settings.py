@@ -25,6 +25,16 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-local-development-key-never-used-in-production"
 
+# The key of the audit trail's chain (candidates/services/audit.py). It lives in the
+# environment only, never in the database, so the database's own administrator cannot
+# recompute the chain after changing a row. Keep it in the bureau's secret store; changing it
+# makes the existing chain unverifiable.
+PORTAL_AUDIT_KEY = env.str("PORTAL_AUDIT_KEY", default="")
+if not PORTAL_AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("PORTAL_AUDIT_KEY must be set when DJANGO_DEBUG is off.")
+    PORTAL_AUDIT_KEY = "insecure-local-audit-key-" + SECRET_KEY
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -240,6 +250,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {
     "catch-up": {"task": "candidates.catch_up", "schedule": 300.0},
+    # The audit chain's head, written outside the database (also at every publication).
+    "anchor-audit-chain": {"task": "candidates.anchor_audit_chain", "schedule": 3600.0},
 }
 
 # Review workflow.

@@ -212,6 +212,7 @@ def pass_list_complete_if_ready(pass_list_id: int) -> None:
                 target=pass_list,
                 data={"version": pass_list.version, "entries": pass_list.entry_count},
             )
+            enqueue_on_commit("candidates.anchor_audit_chain", reason=f"pass_list {pass_list.pk} published")
 
 
 def pass_list_resume_stale(*, now: datetime.datetime | None = None) -> list[int]:

@@ -107,6 +107,7 @@ def test_deploy_checks_pass_under_production_settings(tmp_path):
         "DJANGO_SETTINGS_MODULE": "verification_portal.settings",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "p6$u#k" + "Z8q!w2@xR4vT7y&B1n^M3c*L5d(J9f)H0g-K" * 2,
+        "PORTAL_AUDIT_KEY": "audit-key-" + "Q7w!e3" * 8,
         "DJANGO_ALLOWED_HOSTS": "hc.example.gov.cn",
         "PORTAL_VAR_DIR": str(tmp_path),
     }
