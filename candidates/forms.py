@@ -29,6 +29,19 @@ class MonthField(forms.DateField):
         return value.replace(day=1) if value else value
 
 
+class NameField(forms.CharField):
+    """A person's or organisation's name: NFKC, inner spaces collapsed, and refused with a
+    message when it holds control, bidirectional or zero-width characters."""
+
+    def __init__(self, *, name_label=None, **kwargs):
+        self.name_label = name_label or kwargs.get("label") or _("名称")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_name(value, label=str(self.name_label)) if value else value
+
+
 def add_service_errors(form, error: ValidationError, *, field: str | None = None) -> None:
     """Show a service's refusal on the form: beside the field it names, else on ``field``."""
     if hasattr(error, "error_dict"):
@@ -66,7 +79,7 @@ class NewPasswordForm(forms.Form):
 
 class RegistrationForm(NewPasswordForm):
     field_order = ["real_name", "id_number", "phone", "email", "password1", "password2"]
-    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    real_name = NameField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(
         label=_("身份证号"),
         max_length=18,
@@ -86,9 +99,6 @@ class RegistrationForm(NewPasswordForm):
     email = forms.EmailField(
         label=_("电子邮箱"), required=False, help_text=_("用于接收核查结果通知（选填）。")
     )
-
-    def clean_real_name(self):
-        return clean_name(self.cleaned_data["real_name"], label=_("姓名"))
 
     def clean_id_number(self):
         return parse_id_number(self.cleaned_data["id_number"]).id_number
@@ -162,7 +172,7 @@ class IdentityReleaseForm(forms.Form):
 
 
 class DeclarationForm(forms.ModelForm):
-    employer_name = forms.CharField(label=_("工作单位名称"), max_length=100)
+    employer_name = NameField(label=_("工作单位名称"), max_length=100)
     employer_credit_code = forms.CharField(
         label=_("工作单位统一社会信用代码"),
         max_length=18,
@@ -213,9 +223,6 @@ class DeclarationForm(forms.ModelForm):
         for name in ("education_level", "education_type", "technical_class"):
             self.fields[name].required = False
 
-    def clean_employer_name(self):
-        return clean_name(self.cleaned_data["employer_name"], label=_("工作单位名称"))
-
     def clean_employer_credit_code(self):
         return normalise_credit_code(self.cleaned_data["employer_credit_code"])
 
@@ -257,11 +264,8 @@ class DeclarationForm(forms.ModelForm):
 class WorkPeriodForm(forms.Form):
     start = MonthField(label=_("起始年月"))
     end = MonthField(label=_("截止年月"), required=False, help_text=_("至今可不填"))
-    employer = forms.CharField(label=_("工作单位"), max_length=100)
+    employer = NameField(label=_("工作单位"), max_length=100)
     position = forms.CharField(label=_("从事专业工作（岗位）"), max_length=60)
-
-    def clean_employer(self):
-        return clean_name(self.cleaned_data["employer"], label=_("工作单位"))
 
     def clean(self):
         cleaned = super().clean()

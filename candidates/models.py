@@ -25,6 +25,7 @@ from .enums import (
     RoundKind,
     TechnicalClass,
 )
+from .validators import refuse_hidden_characters
 
 
 class City(models.Model):
@@ -60,7 +61,7 @@ class Exam(models.Model):
 class Organisation(models.Model):
     """An employer; the credit code (统一社会信用代码) identifies it."""
 
-    name = models.CharField("单位名称", max_length=100)
+    name = models.CharField("单位名称", max_length=100, validators=[refuse_hidden_characters])
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -159,7 +160,7 @@ class RosterEntry(models.Model):
     round = models.ForeignKey(
         VerificationRound, on_delete=models.PROTECT, related_name="roster", db_index=False
     )
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField("姓名", max_length=50, validators=[refuse_hidden_characters])
     id_number = models.CharField("身份证号", max_length=18)
     exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="roster_entries", db_index=False)
     exam_year = models.PositiveSmallIntegerField("考试年度")
@@ -192,7 +193,7 @@ class CandidateProfile(models.Model):
     ID number held by the wrong person (``released_at``)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="candidate")
-    real_name = models.CharField("姓名", max_length=50)
+    real_name = models.CharField("姓名", max_length=50, validators=[refuse_hidden_characters])
     id_type = models.CharField("证件类型", max_length=20, choices=IdType, default=IdType.RESIDENT)
     id_number = models.CharField("身份证号", max_length=18)
     phone = models.CharField("手机号码", max_length=11)

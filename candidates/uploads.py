@@ -3,8 +3,10 @@
 Accepted: PDF, JPEG, PNG. The detected type must agree with the file's extension.
 Images are decoded (a truncated or broken image is refused) within a pixel limit
 below Pillow's own decompression-bomb threshold. PDFs are parsed: encrypted ones
-and ones with active content (JavaScript, OpenAction, Launch, embedded files) are
-refused, and the page count is recorded.
+and ones with active content anywhere in their object graph (scripts, launches,
+form submission, remote or embedded files, media, non-http links) are refused, passive
+structure (destinations, http(s) links, signatures, form fields without actions) is
+accepted, and the page count is recorded.
 """
 
 from __future__ import annotations
@@ -35,8 +37,26 @@ ALLOWED = {
     "image/png": ("png", {"png"}, gettext_lazy("PNG 图片")),
 }
 PIL_FORMATS = {"image/jpeg": ["JPEG"], "image/png": ["PNG"]}
-ACTIVE_PDF_KEYS = {"/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/EmbeddedFiles"}
-ACTIVE_ACTION_TYPES = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute"}
+# PDF active content, judged by walking every object reachable from the document catalog.
+# Actions that run code, reach outside the document or submit data are refused wherever they
+# sit (/OpenAction, /AA at any level, links, outline items, form fields, /Next chains);
+# destinations, in-document jumps, named page moves and http(s) links are passive.
+ACTIVE_ACTION_TYPES = {
+    "/JavaScript",
+    "/Launch",
+    "/ImportData",
+    "/SubmitForm",
+    "/RichMediaExecute",
+    "/Rendition",
+    "/GoToR",
+    "/GoToE",
+    "/Movie",
+    "/Sound",
+    "/GoTo3DView",
+}
+ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/XFA", "/RichMediaContent"}
+ACTIVE_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D"}
+SAFE_URI_SCHEMES = ("http://", "https://")
 NAME_MAX = 100
 
 
@@ -122,39 +142,45 @@ def _inspect_image(upload, content_type: str, max_pixels: int) -> tuple[int, int
     return width, height
 
 
-def _has_active_action(obj, depth: int = 0) -> bool:
-    if depth > 4 or obj is None:
-        return False
-    obj = obj.get_object() if hasattr(obj, "get_object") else obj
-    if not hasattr(obj, "get"):
-        return False
-    if obj.get("/S") in ACTIVE_ACTION_TYPES:
-        return True
-    return _has_active_action(obj.get("/Next"), depth + 1)
+def _pdf_active_content(reader: PdfReader) -> str | None:
+    """What makes the PDF active, or None. Walks the whole object graph from the catalog
+    (iteratively, each object once, so neither depth nor cycles stop it)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-
-def _pdf_active_content(reader: PdfReader) -> bool:
-    root = reader.trailer["/Root"].get_object()
-    if "/OpenAction" in root or "/AA" in root:
-        return True
-    names = root.get("/Names")
-    if names is not None:
-        names = names.get_object()
-        if "/JavaScript" in names or "/EmbeddedFiles" in names:
-            return True
-    acroform = root.get("/AcroForm")
-    if acroform is not None and "/XFA" in acroform.get_object():
-        return True
-    for page in reader.pages:
-        if "/AA" in page:
-            return True
-        for annot in page.get("/Annots") or []:
-            annot = annot.get_object()
-            if annot.get("/Subtype") in ("/FileAttachment", "/RichMedia", "/Screen", "/Movie"):
-                return True
-            if _has_active_action(annot.get("/A")) or "/AA" in annot:
-                return True
-    return False
+    seen: set[tuple[int, int]] = set()
+    stack = [reader.trailer["/Root"]]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = obj.get_object()
+        if isinstance(obj, ArrayObject):
+            stack.extend(obj)
+            continue
+        if not isinstance(obj, DictionaryObject):
+            continue
+        for name in ACTIVE_KEYS.intersection(obj.keys()):
+            return name
+        action = obj.get("/S")
+        if action in ACTIVE_ACTION_TYPES:
+            return str(action)
+        if action == "/URI":
+            uri = obj.get("/URI")
+            uri = uri.get_object() if isinstance(uri, IndirectObject) else uri
+            text = (
+                (bytes(uri).decode("latin-1") if isinstance(uri, bytes) else str(uri or "")).strip().lower()
+            )
+            if not text.startswith(SAFE_URI_SCHEMES):
+                return f"/URI {text.split(':', 1)[0]}:"
+        if obj.get("/Subtype") in ACTIVE_ANNOTATIONS:
+            return str(obj.get("/Subtype"))
+        for key, value in obj.items():
+            if key != "/Parent":  # the way back up; reached from the top anyway
+                stack.append(value)
+    return None
 
 
 def _inspect_pdf(upload, max_pages: int) -> int:
@@ -171,6 +197,8 @@ def _inspect_pdf(upload, max_pages: int) -> int:
             )
         pages = len(reader.pages)
         active = _pdf_active_content(reader)
+        if active:
+            logger.info("PDF with active content refused: %s", active)
     except ValidationError:
         raise
     except (PdfReadError, Exception):

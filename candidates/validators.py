@@ -143,3 +143,8 @@ def name_key(value: str) -> str:
     """The form two names are compared in: NFKC, no spaces, no middle dots, case-folded."""
     name = unicodedata.normalize("NFKC", value or "")
     return "".join(ch for ch in name if not ch.isspace() and ch not in MIDDLE_DOTS).casefold()
+
+
+def refuse_hidden_characters(value: str) -> None:
+    """The model-level guard (the admin's forms too): the same refusal as ``clean_name``."""
+    clean_name(value, label=_("名称"))

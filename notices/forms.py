@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from candidates.forms import NameField
+
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -14,7 +16,7 @@ class ImportForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    name = forms.CharField(label=_("举报人姓名（选填）"), required=False, max_length=50)
+    name = NameField(label=_("举报人姓名（选填）"), name_label=_("举报人姓名"), required=False, max_length=50)
     contact = forms.CharField(label=_("联系方式"), max_length=100)
     text = forms.CharField(label=_("举报内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
 

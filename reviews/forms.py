@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.enums import ApplicationStatus as S
-from candidates.forms import MultipleFileField
+from candidates.forms import MultipleFileField, NameField
 from candidates.models import Exam
 from reviews.enums import DecisionKind, EmployerCheck, FailReason, MaterialReason
 
@@ -99,7 +99,7 @@ class EmployerBulkForm(EmployerApproveForm):
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(label=_("同事姓名"), max_length=50)
+    name = NameField(label=_("同事姓名"), max_length=50)
     email = forms.EmailField(label=_("同事电子邮箱"))
 
 

@@ -31,6 +31,7 @@ from candidates.permissions import is_administrator
 from candidates.services.applications import application_transition
 from candidates.services.audit import audit_record
 from candidates.services.messages import message_send
+from candidates.spreadsheets import text_safe_row
 from notices.enums import PassListStatus, ReportStatus
 from notices.models import PassList, PassListEntry, Report
 
@@ -110,10 +111,10 @@ def pass_list_render_xlsx(*, pass_list: PassList) -> PassList:
     _touch(pass_list)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("公示名单"))
-    sheet.append([f"{pass_list.round.name}（第 {pass_list.version} 版）"])
+    sheet.append(text_safe_row(sheet, [f"{pass_list.round.name}（第 {pass_list.version} 版）"]))
     sheet.append(XLSX_HEADERS)
     for row in _rows(pass_list).iterator(chunk_size=5000):
-        sheet.append(list(row))
+        sheet.append(text_safe_row(sheet, row))
     with tempfile.TemporaryFile() as out:
         book.save(out)
         out.seek(0)
@@ -123,24 +124,60 @@ def pass_list_render_xlsx(*, pass_list: PassList) -> PassList:
     return pass_list
 
 
+def _char_width(ch: str) -> int:
+    return 2 if ord(ch) > 0x2E7F else 1
+
+
 def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return sum(_char_width(ch) for ch in text)
 
 
 def _pad(text: str, width: int) -> str:
-    text = text if _display_width(text) <= width else text[: max(1, width // 2)]
-    return text + " " * (width - _display_width(text))
+    return text + " " * max(0, width - _display_width(text))
 
 
-def _pdf_lines(rows) -> list[str]:
-    widths = (7, 12, 5, 24, 40)
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in pieces of at most ``width`` display units (a CJK character is two):
+    nothing of a name is ever cut off, a long one continues on the next line."""
+    pieces, current, used = [], "", 0
+    for ch in text:
+        if used + _char_width(ch) > width and current:
+            pieces.append(current)
+            current, used = "", 0
+        current += ch
+        used += _char_width(ch)
+    pieces.append(current)
+    return pieces
+
+
+# Columns of the PDF: 序号, 姓名, 性别, 考试, 工作单位 (display units, one kept as a gap), then the ID.
+PDF_WIDTHS = (7, 14, 5, 26, 42)
+
+
+def _pdf_row(cells: tuple[str, ...], masked_id: str) -> list[str]:
+    wrapped = [_wrap(value, width - 1) for value, width in zip(cells, PDF_WIDTHS, strict=True)]
+    height = max(len(pieces) for pieces in wrapped)
     lines = []
-    for position, name, gender, exam, employer, masked_id in rows:
-        cells = (str(position), name, gender, exam, employer)
-        lines.append(
-            "".join(_pad(value, width) for value, width in zip(cells, widths, strict=True)) + masked_id
-        )
+    for index in range(height):
+        parts = [
+            _pad(pieces[index] if index < len(pieces) else "", width)
+            for pieces, width in zip(wrapped, PDF_WIDTHS, strict=True)
+        ]
+        lines.append("".join(parts) + (masked_id if index == 0 else ""))
     return lines
+
+
+def _pdf_pages(rows) -> list[str]:
+    """Pages of text lines; a person's lines are never split across two pages."""
+    pages, page = [], []
+    for position, name, gender, exam, employer, masked_id in rows:
+        lines = _pdf_row((str(position), name, gender, exam, employer), masked_id)
+        if page and len(page) + len(lines) > PDF_LINES_PER_PAGE:
+            pages.append("\n".join(page))
+            page = []
+        page.extend(lines)
+    pages.append("\n".join(page))
+    return pages
 
 
 def pass_list_render_pdf_chunk(*, pass_list: PassList, chunk: int) -> None:
@@ -153,15 +190,14 @@ def pass_list_render_pdf_chunk(*, pass_list: PassList, chunk: int) -> None:
 
     _touch(pass_list)
     start = chunk * settings.PORTAL_PDF_CHUNK_ROWS
-    lines = _pdf_lines(_rows(pass_list, start, start + settings.PORTAL_PDF_CHUNK_ROWS))
-    pages = [lines[i : i + PDF_LINES_PER_PAGE] for i in range(0, len(lines), PDF_LINES_PER_PAGE)] or [[]]
+    pages = _pdf_pages(_rows(pass_list, start, start + settings.PORTAL_PDF_CHUNK_ROWS))
     html = render_to_string(
         "notices/pdf/pass_list.html",
         {
             "pass_list": pass_list,
             "round": pass_list.round,
-            "pages": ["\n".join(page) for page in pages],
-            "header": "".join(_pad(h, w) for h, w in zip(XLSX_HEADERS[:5], (7, 12, 5, 24, 40), strict=True))
+            "pages": pages,
+            "header": "".join(_pad(h, w) for h, w in zip(XLSX_HEADERS[:5], PDF_WIDTHS, strict=True))
             + XLSX_HEADERS[5],
             "first": chunk == 0,
         },

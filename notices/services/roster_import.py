@@ -31,6 +31,7 @@ from candidates.jobs import enqueue_on_commit
 from candidates.models import RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
 from candidates.services.audit import audit_record
+from candidates.spreadsheets import text_safe_row
 from candidates.validators import PHONE_RE, clean_name, id_type_of
 from notices.enums import ImportStatus
 from notices.models import RosterImport, RosterStagingRow
@@ -245,7 +246,8 @@ def roster_import_validate(
             batch.append(staged)
             valid += 1
         else:
-            rejected_sheet.append([*[_text(c) for c in (list(cells) + [None] * 7)[:7]], row_number, reason])
+            values = [*[_text(c) for c in (list(cells) + [None] * 7)[:7]], row_number, reason]
+            rejected_sheet.append(text_safe_row(rejected_sheet, values))
             rejected += 1
         processed += 1
         if len(batch) >= PROGRESS_EVERY:

@@ -16,6 +16,7 @@ from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
 from candidates.services.audit import audit_record
+from candidates.spreadsheets import text_safe_row
 from notices.models import ExportFile
 from reviews.enums import DecisionKind, FailReason
 from reviews.models import Decision
@@ -155,21 +156,24 @@ def results_export_render(*, export: ExportFile) -> ExportFile:
         decided_at, reason_code = results.get(application.pk, (application.status_changed_at, ""))
         candidate = application.candidate
         sheet.append(
-            [
-                count,
-                candidate.real_name,
-                candidate.get_gender_display(),
-                candidate.id_number,
-                application.exam.name,
-                application.roster_entry.exam_year,
-                application.city.name,
-                application.employer.name if application.employer else "",
-                application.employer.credit_code if application.employer else "",
-                application.get_education_level_display(),
-                application.get_status_display(),
-                timezone.localtime(decided_at).strftime("%Y-%m-%d %H:%M"),
-                str(FailReason(reason_code).label) if reason_code in FailReason.values else "",
-            ]
+            text_safe_row(
+                sheet,
+                [
+                    count,
+                    candidate.real_name,
+                    candidate.get_gender_display(),
+                    candidate.id_number,
+                    application.exam.name,
+                    application.roster_entry.exam_year,
+                    application.city.name,
+                    application.employer.name if application.employer else "",
+                    application.employer.credit_code if application.employer else "",
+                    application.get_education_level_display(),
+                    application.get_status_display(),
+                    timezone.localtime(decided_at).strftime("%Y-%m-%d %H:%M"),
+                    str(FailReason(reason_code).label) if reason_code in FailReason.values else "",
+                ],
+            )
         )
     with tempfile.TemporaryFile() as out:
         book.save(out)
