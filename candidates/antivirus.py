@@ -26,7 +26,7 @@ def _connect(address: str, timeout: float) -> socket.socket:
     return socket.create_connection((host, int(port)), timeout=timeout)
 
 
-def clamd_scan(upload, address: str, timeout: float = 30.0) -> str:
+def clamd_scan(upload, address: str, timeout: float) -> str:
     """Stream the file to clamd; return its answer (raises OSError when unreachable)."""
     upload.seek(0)
     with _connect(address, timeout) as sock:
@@ -49,7 +49,12 @@ def scan_for_viruses(upload) -> None:
     if not address:
         return
     try:
-        answer = clamd_scan(upload, address)
+        answer = clamd_scan(upload, address, settings.PORTAL_CLAMD_TIMEOUT)
+    except TimeoutError:
+        raise ValidationError(
+            _("病毒扫描服务响应超时，文件未保存。请稍后再上传；已上传的文件不受影响。"),
+            code="scanner_timeout",
+        ) from None
     except OSError:
         raise ValidationError(
             _("病毒扫描服务暂时不可用，文件未保存。请稍后再上传；已上传的文件不受影响。"), code="scanner_down"

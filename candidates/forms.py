@@ -323,12 +323,26 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
+        """Each file checked on its own; a refusal names the file it is about."""
         single = super().clean
         if not data and not self.required:
             return []
-        if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        items = data if isinstance(data, (list, tuple)) else [data]
+        if not items:
+            return [single(None, initial)]
+        cleaned, errors = [], []
+        for item in items:
+            name = getattr(item, "name", "") or ""
+            if item is not None and getattr(item, "size", None) == 0:
+                errors.append(_("文件“{name}”是空的（0 字节），请重新选择。").format(name=name))
+                continue
+            try:
+                cleaned.append(single(item, initial))
+            except ValidationError as error:
+                errors.extend(f"{name}：{message}" if name else message for message in error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
 
 
 class MaterialUploadForm(forms.Form):

@@ -224,6 +224,37 @@ def _inspect_pdf(upload, max_pages: int) -> int:
     return pages
 
 
+def _decode_cost(upload) -> int:
+    """Pixels a file's inspection will decode, read from its header alone: a PNG is decoded
+    whole, a JPEG at 1/8 scale (1/64 of its pixels). Not an image: 0."""
+    upload.seek(0)
+    try:
+        with Image.open(upload, formats=["PNG", "JPEG"]) as image:
+            width, height = image.size
+            kind = image.format
+    except Exception:
+        return 0
+    finally:
+        upload.seek(0)
+    return width * height if kind == "PNG" else width * height // 64
+
+
+def check_decode_budget(files) -> None:
+    """Bound the work one request can cause: the images of one upload together may not
+    decode more than ``PORTAL_UPLOAD_DECODE_BUDGET`` pixels (ten 60-megapixel PNGs would
+    hold a worker for half a minute). Checked from the headers, before anything is decoded."""
+    budget = settings.PORTAL_UPLOAD_DECODE_BUDGET
+    total = sum(_decode_cost(upload) for upload in files)
+    if total > budget:
+        raise ValidationError(
+            _(
+                "这次选择的 PNG 图片像素总量过大（约 {total} 万像素，单次上限 {budget} 万像素），未保存。"
+                "请分几次上传，或将图片另存为 JPG 或 PDF 后上传。"
+            ).format(total=total // 10_000, budget=budget // 10_000),
+            code="decode_budget",
+        )
+
+
 @dataclass(frozen=True)
 class UploadPolicy:
     """What one material kind accepts. The portal-wide settings cap every policy."""

@@ -84,7 +84,10 @@ class EmployerApproveForm(forms.Form):
 
 class EmployerReturnForm(forms.Form):
     reasons = forms.CharField(
-        label=_("退回原因（申请人可见）"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("退回原因（申请人可见）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"max_length": _("退回原因不能超过 %(limit_value)d 字（现有 %(show_value)d 字）。")},
     )
 
 

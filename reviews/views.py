@@ -350,7 +350,10 @@ def employer_home(request):
 @require_GET
 def employer_application(request, pk: int):
     _hr_only(request)
-    application = application_for_hr(user=request.user, pk=pk)
+    return _employer_application_page(request, application_for_hr(user=request.user, pk=pk))
+
+
+def _employer_application_page(request, application, *, return_form=None):
     return render(
         request,
         "reviews/employer_application.html",
@@ -358,7 +361,7 @@ def employer_application(request, pk: int):
             "application": application,
             "checklist": application_checklist(application=application),
             "approve_form": EmployerApproveForm(),
-            "return_form": EmployerReturnForm(),
+            "return_form": return_form or EmployerReturnForm(),
             "history": employer_reviews_of(application=application),
             "work_years_proof": document_current(application=application, kind="work_years_proof"),
         },
@@ -390,8 +393,11 @@ def employer_return_view(request, pk: int):
     _hr_only(request)
     application = application_for_hr(user=request.user, pk=pk)
     form = EmployerReturnForm(request.POST)
+    if not form.is_valid():
+        # The page again with what was typed, and the reason it was not accepted.
+        return _employer_application_page(request, application, return_form=form)
     try:
-        employer_return(application=application, user=request.user, reasons=form.data.get("reasons", ""))
+        employer_return(application=application, user=request.user, reasons=form.cleaned_data["reasons"])
     except (ValidationError, PermissionDenied) as error:
         _errors_to_messages(request, error)
         return redirect("reviews:employer_application", pk=pk)

@@ -73,3 +73,23 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"ok": False, "errors": [message]}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class RefuseNulBytesMiddleware:
+    """A NUL byte in a query or form value cannot be stored or searched (PostgreSQL refuses
+    it in text): answer 400 with the portal's message before any view sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _has_nul(data) -> bool:
+        return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+
+    def __call__(self, request):
+        from django.core.exceptions import BadRequest
+
+        form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
+        if "\x00" in request.path or self._has_nul(request.GET) or (form and self._has_nul(request.POST)):
+            raise BadRequest("NUL byte in the request")
+        return self.get_response(request)

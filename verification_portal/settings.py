@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "verification_portal.middleware.ChosenLanguageMiddleware",
+    "verification_portal.middleware.RefuseNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,6 +169,8 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _BotoConfig
+
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -181,6 +184,12 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
             "signature_version": "s3v4",
+            # An unreachable store answers within seconds (the upload is refused, nothing kept).
+            "client_config": _BotoConfig(
+                connect_timeout=env.int("AWS_S3_CONNECT_TIMEOUT", default=5),
+                read_timeout=env.int("AWS_S3_READ_TIMEOUT", default=60),
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
         },
     }
 else:
@@ -238,6 +247,8 @@ PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=20 * 1024 *
 PORTAL_UPLOAD_MAX_PIXELS = env.int("PORTAL_UPLOAD_MAX_PIXELS", default=60_000_000)
 PORTAL_UPLOAD_MAX_PDF_PAGES = env.int("PORTAL_UPLOAD_MAX_PDF_PAGES", default=30)
 PORTAL_MATERIAL_MAX_FILES = env.int("PORTAL_MATERIAL_MAX_FILES", default=10)
+# Pixels the inspection of one upload request may decode (a PNG whole, a JPEG at 1/8 scale).
+PORTAL_UPLOAD_DECODE_BUDGET = env.int("PORTAL_UPLOAD_DECODE_BUDGET", default=120_000_000)
 PORTAL_PDF_FONT_FAMILY = env.str(
     "PORTAL_PDF_FONT_FAMILY", default="'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif"
 )
@@ -322,6 +333,8 @@ AXES_VERBOSE = False
 
 # Optional virus scanning of uploads through clamd ("host:port" or a socket path); fails closed.
 PORTAL_CLAMD_ADDRESS = env.str("PORTAL_CLAMD_ADDRESS", default="")
+# Seconds to wait for clamd (connecting, and for each answer) before refusing the upload.
+PORTAL_CLAMD_TIMEOUT = env.float("PORTAL_CLAMD_TIMEOUT", default=5.0)
 # The largest request body accepted (all files of one upload together).
 PORTAL_REQUEST_MAX_BYTES = env.int("PORTAL_REQUEST_MAX_BYTES", default=110 * 1024 * 1024)
 # Rows per PDF part of a pass list: each part is one task, rendered by the workers side by side.

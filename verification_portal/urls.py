@@ -14,3 +14,8 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("candidates.urls")),
 ]
+
+handler400 = "verification_portal.errors.bad_request"
+handler403 = "verification_portal.errors.permission_denied"
+handler404 = "verification_portal.errors.page_not_found"
+handler500 = "verification_portal.errors.server_error"

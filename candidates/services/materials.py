@@ -17,12 +17,36 @@ from PIL import Image, ImageOps
 from candidates.enums import ApplicationStatus, PreviewStatus
 from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, Material, MaterialPage, MaterialVersion
-from candidates.uploads import clean_original_name, inspect_upload, policy_for
+from candidates.uploads import check_decode_budget, clean_original_name, inspect_upload, policy_for
 
 from .audit import audit_record
 
 logger = logging.getLogger(__name__)
 PREVIEW_MAX_SIDE = 1600
+
+
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [OSError]
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        errors += [BotoCoreError, ClientError]
+    except ImportError:  # pragma: no cover - boto3 is a requirement
+        pass
+    return tuple(errors)
+
+
+STORAGE_ERRORS = _storage_errors()
+
+
+def _discard(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except STORAGE_ERRORS:
+            logger.warning("Could not remove %s after a failed upload", name)
 
 
 def reopened_kinds(*, application: Application, now: datetime.datetime | None = None) -> set[str]:
@@ -60,6 +84,7 @@ def material_store(*, application: Application, kind: str, files: list, actor) -
     and when, is the caller's rule."""
     if not files:
         raise ValidationError(_("请选择要上传的文件。"), code="required")
+    check_decode_budget(files)
     errors = []
     inspected = []
     for upload in files:
@@ -71,54 +96,65 @@ def material_store(*, application: Application, kind: str, files: list, actor) -
     if errors:
         raise ValidationError(errors, code="invalid")
 
-    with transaction.atomic():
-        material, _created = Material.objects.get_or_create(application=application, kind=kind)
-        material = Material.objects.select_for_update().get(pk=material.pk)
-        current = material.versions.filter(retired_at__isnull=True).count()
-        limit = settings.PORTAL_MATERIAL_MAX_FILES
-        if current + len(inspected) > limit:
-            raise ValidationError(
-                _(
-                    "每项材料最多 {limit} 个文件，已有 {current} 个。请先移除不需要的文件，"
-                    "或将多页合并为一个 PDF。"
-                ).format(limit=limit, current=current),
-                code="count",
-            )
-        number = (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        versions = []
-        for upload, name, info in inspected:
-            version = MaterialVersion(
-                material=material,
-                number=number,
-                original_name=name,
-                sha256=info.sha256,
-                size=info.size,
-                content_type=info.content_type,
-                page_count=info.page_count,
-                width=info.width,
-                height=info.height,
-                uploaded_by=actor,
-            )
-            version.file.save(f"upload.{info.extension}", upload, save=False)
-            version.save()
-            audit_record(
-                actor=actor,
-                action="material.upload",
-                target=version,
-                application=application,
-                data={
-                    "kind": kind,
-                    "version": number,
-                    "original_name": name,
-                    "sha256": info.sha256,
-                    "size": info.size,
-                    "content_type": info.content_type,
-                    "pages": info.page_count,
-                },
-            )
-            enqueue_on_commit("candidates.material_preview", version_id=version.pk)
-            versions.append(version)
-            number += 1
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            material, _created = Material.objects.get_or_create(application=application, kind=kind)
+            material = Material.objects.select_for_update().get(pk=material.pk)
+            current = material.versions.filter(retired_at__isnull=True).count()
+            limit = settings.PORTAL_MATERIAL_MAX_FILES
+            if current + len(inspected) > limit:
+                raise ValidationError(
+                    _(
+                        "每项材料最多 {limit} 个文件，已有 {current} 个。请先移除不需要的文件，"
+                        "或将多页合并为一个 PDF。"
+                    ).format(limit=limit, current=current),
+                    code="count",
+                )
+            number = (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+            versions = []
+            for upload, name, info in inspected:
+                version = MaterialVersion(
+                    material=material,
+                    number=number,
+                    original_name=name,
+                    sha256=info.sha256,
+                    size=info.size,
+                    content_type=info.content_type,
+                    page_count=info.page_count,
+                    width=info.width,
+                    height=info.height,
+                    uploaded_by=actor,
+                )
+                version.file.save(f"upload.{info.extension}", upload, save=False)
+                stored.append(version.file.name)
+                version.save()
+                audit_record(
+                    actor=actor,
+                    action="material.upload",
+                    target=version,
+                    application=application,
+                    data={
+                        "kind": kind,
+                        "version": number,
+                        "original_name": name,
+                        "sha256": info.sha256,
+                        "size": info.size,
+                        "content_type": info.content_type,
+                        "pages": info.page_count,
+                    },
+                )
+                enqueue_on_commit("candidates.material_preview", version_id=version.pk)
+                versions.append(version)
+                number += 1
+    except STORAGE_ERRORS:
+        # Nothing was recorded (the transaction rolled back); take back what reached the storage.
+        logger.exception("File storage failed during an upload; nothing was stored")
+        _discard(stored)
+        raise ValidationError(
+            _("文件存储服务暂时不可用，本次上传未保存，请稍后重试。已上传的文件不受影响。"),
+            code="storage_down",
+        ) from None
     return versions
 
 

@@ -73,6 +73,9 @@ def employer_approve(
     return review
 
 
+REASONS_MAX = 2000
+
+
 def employer_return(
     *, application: Application, user, reasons: str, now: datetime.datetime | None = None
 ) -> EmployerReview:
@@ -82,6 +85,13 @@ def employer_return(
     reasons = (reasons or "").strip()
     if not reasons:
         raise ValidationError(_("请填写退回原因，告诉申请人需要修改什么。"), code="reasons")
+    if len(reasons) > REASONS_MAX:
+        raise ValidationError(
+            _("退回原因不能超过 {limit} 字（现有 {count} 字）。").format(
+                limit=REASONS_MAX, count=len(reasons)
+            ),
+            code="reasons_length",
+        )
     deadline = max(application.round.closes_at, now + datetime.timedelta(days=settings.PORTAL_FIX_DAYS))
     with transaction.atomic():
         review = EmployerReview.objects.create(
