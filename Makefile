@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/verification_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
 
-.PHONY: run test install system-deps services browser fmt lint worker beat bench
+.PHONY: run test install system-deps services browser clamav fmt lint worker beat bench
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -19,7 +19,7 @@ run: install
 	else $(PY) manage.py run_periodic & fi; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install services browser $(VENV)/axe.min.js
+test: install services browser clamav $(VENV)/axe.min.js $(S3RVER)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 DJANGO_CONN_MAX_AGE=0 \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -30,11 +30,26 @@ $(VENV)/axe.min.js:
 		tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js axe.min.js && \
 		rm -rf package axe-core-$(AXE_VERSION).tgz
 
+# Signed URLs expiring is tested against s3rver, an S3-compatible server from the npm registry
+# that checks SigV4 query signatures' expiry (moto's server, used for the rest, does not).
+S3RVER_VERSION := 3.7.1
+S3RVER := $(VENV)/s3rver/node_modules/.bin/s3rver
+$(S3RVER):
+	mkdir -p $(VENV)/s3rver && cd $(VENV)/s3rver && \
+		npm install --silent --no-audit --no-fund --prefix . s3rver@$(S3RVER_VERSION) >/dev/null
+
 # The browser tests drive Debian's Chromium (Playwright's own download is not used).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Chromium (Debian package) for the browser tests"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# The upload tests scan with a real clamd (Debian's clamav-daemon), started by the tests with
+# a signature database they write; no signature download is needed.
+clamav:
+	@command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ] || { \
+		echo "Installing clamd (Debian package) for the virus-scanning tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq clamav-daemon; }
 
 install: system-deps $(VENV)/.installed
 

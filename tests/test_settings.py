@@ -12,6 +12,8 @@ PROBE = (
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
     "'broker': s.CELERY_BROKER_URL, 'storage': s.STORAGES['default'], "
     "'cache': s.CACHES['default']['BACKEND'], "
+    "'s3_signature': getattr(s.STORAGES['default']['OPTIONS'].get('client_config'), "
+    "'signature_version', None), "
     "'tz': s.TIME_ZONE, 'lang': s.LANGUAGE_CODE, 'langs': [c for c, _ in s.LANGUAGES]}, default=str))"
 )
 PORTAL_ENV = (
@@ -67,6 +69,7 @@ def test_postgres_redis_and_object_storage_from_environment(tmp_path):
     assert storage["OPTIONS"]["default_acl"] == "private"
     assert storage["OPTIONS"]["file_overwrite"] is False
     assert storage["OPTIONS"]["querystring_auth"] is True
+    assert values["s3_signature"] == "s3v4"  # the bounded-timeout client still signs with SigV4
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):

@@ -186,6 +186,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "signature_version": "s3v4",
             # An unreachable store answers within seconds (the upload is refused, nothing kept).
             "client_config": _BotoConfig(
+                signature_version="s3v4",
                 connect_timeout=env.int("AWS_S3_CONNECT_TIMEOUT", default=5),
                 read_timeout=env.int("AWS_S3_READ_TIMEOUT", default=60),
                 retries={"max_attempts": 3, "mode": "standard"},

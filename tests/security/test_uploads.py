@@ -1,6 +1,10 @@
+import io
+import os
+import shutil
 import socket
-import struct
+import subprocess
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -56,61 +60,78 @@ def test_request_body_over_the_limit_is_refused_before_reading(application, clie
     assert not MaterialVersion.objects.exists()
 
 
-class FakeClamd:
-    """A stand-in for clamd on a local port, speaking its INSTREAM protocol."""
-
-    def __init__(self):
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen()
-        self.address = f"127.0.0.1:{self.server.getsockname()[1]}"
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
+@pytest.fixture(scope="session")
+def real_clamd(tmp_path_factory):
+    """Debian's clamd, started for the tests on a unix socket with a signature database the
+    test writes: one body signature for the EICAR test string (no download needed)."""
+    binary = shutil.which("clamd") or "/usr/sbin/clamd"
+    if not os.path.exists(binary):
+        pytest.fail("clamd is not installed: `make test` installs Debian's clamav-daemon")
+    root = tmp_path_factory.mktemp("clamd")
+    database = root / "db"
+    database.mkdir()
+    (database / "portal-test.ndb").write_text(f"Portal.Test.EICAR:0:*:{EICAR.hex()}\n")
+    sock = root / "clamd.sock"
+    config = root / "clamd.conf"
+    config.write_text(
+        f"LocalSocket {sock}\nDatabaseDirectory {database}\nForeground yes\nLogFile {root / 'clamd.log'}\n"
+        f"PidFile {root / 'clamd.pid'}\nTemporaryDirectory {root}\nStreamMaxLength 40M\n"
+        "ScanPDF yes\nBytecode no\n"
+    )
+    process = subprocess.Popen(
+        [binary, "--config-file", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"clamd stopped: {process.stderr.read().decode(errors='replace')}")
+        if sock.exists():
             try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            with conn:
-                data = b""
-                while not data.startswith(b"zINSTREAM\0"):
-                    data += conn.recv(10)
-                data = data[len(b"zINSTREAM\0") :]
-                body = b""
-                while True:
-                    while len(data) < 4:
-                        data += conn.recv(65536)
-                    (size,) = struct.unpack("!L", data[:4])
-                    data = data[4:]
-                    if size == 0:
+                with socket.socket(socket.AF_UNIX) as probe:
+                    probe.connect(str(sock))
+                    probe.sendall(b"zPING\0")
+                    if probe.recv(16).startswith(b"PONG"):
                         break
-                    while len(data) < size:
-                        data += conn.recv(65536)
-                    body, data = body + data[:size], data[size:]
-                verdict = b"stream: Eicar-Test-Signature FOUND\0" if EICAR in body else b"stream: OK\0"
-                conn.sendall(verdict)
-
-    def close(self):
-        self.server.close()
+            except OSError:
+                pass
+        time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("clamd did not answer within 60 s")
+    yield str(sock)
+    process.terminate()
+    process.wait(timeout=10)
 
 
 @pytest.fixture
-def clamd(settings):
-    fake = FakeClamd()
-    settings.PORTAL_CLAMD_ADDRESS = fake.address
-    yield fake
-    fake.close()
+def clamd(settings, real_clamd):
+    settings.PORTAL_CLAMD_ADDRESS = real_clamd
+    return real_clamd
+
+
+def eicar_pdf() -> bytes:
+    """A valid one-page PDF whose page content carries the EICAR string, uncompressed."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    content = StreamObject()
+    content.set_data(b"% " + EICAR + b"\nBT /F1 12 Tf 72 720 Td () Tj ET\n")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def test_clean_file_passes_the_scanner(application, clamd):
-    [version] = material_upload(
+    versions = material_upload(
         application=application,
         kind="work_years",
-        files=[upload("a.jpg", jpeg_bytes())],
+        files=[upload("a.jpg", jpeg_bytes()), upload("b.pdf", pdf_bytes(2))],
         actor=application.candidate.user,
     )
-    assert version.pk
+    assert [v.original_name for v in versions] == ["a.jpg", "b.pdf"]
 
 
 def test_infected_file_is_refused(application, clamd):
@@ -122,6 +143,51 @@ def test_infected_file_is_refused(application, clamd):
             actor=application.candidate.user,
         )
     assert "病毒扫描" in error.value.messages[0]
+    assert not MaterialVersion.objects.exists()
+
+
+def test_eicar_inside_a_valid_pdf_is_refused(application, clamd):
+    from candidates.uploads import inspect_upload
+
+    data = eicar_pdf()
+    with pytest.raises(ValidationError) as error:
+        inspect_upload(upload("备案表.pdf", data))
+    assert error.value.code == "infected"
+    with pytest.raises(ValidationError, match="病毒扫描"):
+        material_upload(
+            application=application,
+            kind="work_years",
+            files=[upload("备案表.pdf", data)],
+            actor=application.candidate.user,
+        )
+    assert not MaterialVersion.objects.exists()
+
+
+def test_a_hung_scanner_times_out_within_seconds(application, settings, tmp_path):
+    """A clamd that accepts the connection and never answers."""
+    path = tmp_path / "hung.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen()
+    held = []
+    threading.Thread(target=lambda: held.append(server.accept()), daemon=True).start()
+    settings.PORTAL_CLAMD_ADDRESS = str(path)
+    settings.PORTAL_CLAMD_TIMEOUT = 1.0
+    started = time.monotonic()
+    try:
+        with pytest.raises(ValidationError) as error:
+            material_upload(
+                application=application,
+                kind="work_years",
+                files=[upload("a.jpg", jpeg_bytes())],
+                actor=application.candidate.user,
+            )
+    finally:
+        server.close()
+    assert time.monotonic() - started < 5
+    assert error.value.messages[0].endswith(
+        "病毒扫描服务响应超时，文件未保存。请稍后再上传；已上传的文件不受影响。"
+    )
     assert not MaterialVersion.objects.exists()
 
 
