@@ -10,6 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 
+class NulByteInRequest(Exception):
+    """A NUL byte in a query or form value."""
+
+
 def _answer(request, status: int, title: str, message: str) -> HttpResponse:
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"ok": False, "errors": [message]}, status=status)
@@ -25,7 +29,9 @@ def _answer(request, status: int, title: str, message: str) -> HttpResponse:
 def bad_request(request, exception=None):
     from django.conf import settings
 
-    if isinstance(exception, TooManyFilesSent):
+    if isinstance(exception, NulByteInRequest):
+        message = _("提交的内容中含有无效字符（空字符），未保存任何内容。请删除后重新输入。")
+    elif isinstance(exception, TooManyFilesSent):
         message = _("一次最多上传 {count} 个文件，请分几次上传。已上传的文件不受影响。").format(
             count=settings.DATA_UPLOAD_MAX_NUMBER_FILES
         )

@@ -87,9 +87,9 @@ class RefuseNulBytesMiddleware:
         return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
 
     def __call__(self, request):
-        from django.core.exceptions import BadRequest
+        from verification_portal.errors import NulByteInRequest, bad_request
 
         form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
         if "\x00" in request.path or self._has_nul(request.GET) or (form and self._has_nul(request.POST)):
-            raise BadRequest("NUL byte in the request")
+            return bad_request(request, NulByteInRequest())
         return self.get_response(request)
