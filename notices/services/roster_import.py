@@ -32,7 +32,7 @@ from candidates.models import RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
 from candidates.services.audit import audit_record
 from candidates.spreadsheets import text_safe_row
-from candidates.validators import PHONE_RE, clean_name, id_type_of
+from candidates.validators import PHONE_RE, PROVINCES, clean_name, id_type_of
 from notices.enums import ImportStatus
 from notices.models import RosterImport, RosterStagingRow
 
@@ -69,9 +69,11 @@ def id_number_problem(value: str, today: datetime.date) -> str | None:
         return _("身份证号中的出生日期无效")
     if birth > today:
         return _("身份证号中的出生日期晚于今天")
-    if id_type_of(number) != IdType.RESIDENT:
-        # 港澳台居民居住证 and 外国人永久居留身份证: no county region code to look up.
-        return None
+    id_type = id_type_of(number)
+    if id_type == IdType.FOREIGN_PERMANENT:
+        return None if number[1:3] in PROVINCES else _("身份证号中的地区码无效")
+    if id_type == IdType.HMT_RESIDENCE:
+        return None  # region 810000/820000/830000: no county code to look up
     if not _area_known(number[:6], birth.year):
         return _("身份证号中的地区码无效")
     return None

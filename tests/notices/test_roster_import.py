@@ -146,3 +146,22 @@ def test_exam_year_in_the_future_refused(round_, admin):
     next_year = datetime.date.today().year + 1
     result = run(round_, admin, [["王一", make_id_number(), "社会工作者", next_year, "长沙", "1"]])
     assert result.rejected_rows == 1
+
+
+def test_residence_permits_and_permanent_residence_cards_are_imported(round_, admin):
+    """港澳台居民居住证 (region 810000/820000/830000) and the 2023 外国人永久居留身份证 (9…)."""
+    hong_kong = with_check("81000019900307123")
+    taiwan = with_check("83000019851231002")
+    foreign = with_check("93115619880512001")
+    unknown_province = with_check("99915619880512001")
+    rows = [
+        ["陈大文", hong_kong, "社会工作者", 2026, "长沙", "1", "13712345678"],
+        ["林小美", taiwan, "社会工作者", 2026, "长沙", "1", ""],
+        ["JOHN SMITH", foreign, "社会工作者", 2026, "长沙", "1", ""],
+        ["某人", unknown_province, "社会工作者", 2026, "长沙", "1", ""],
+    ]
+    result = run(round_, admin, rows, headers=[*HEADERS, "手机号码"])
+    assert (result.valid_rows, result.rejected_rows) == (3, 1)
+    roster_import_confirm(roster_import=result, user=admin)
+    imported = dict(RosterEntry.objects.filter(round=round_).values_list("id_number", "phone"))
+    assert imported == {hong_kong: "13712345678", taiwan: "", foreign: ""}
