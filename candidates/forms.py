@@ -280,9 +280,12 @@ class WorkPeriodForm(forms.Form):
 
 class BaseWorkPeriodFormSet(forms.BaseFormSet):
     def history(self) -> list[dict]:
+        """Every period on the page, changed or not, except the ones marked for removal and
+        the blank extra rows."""
         rows = []
+        deleted = set(map(id, self.deleted_forms))
         for form in self.forms:
-            if not form.has_changed() or not form.cleaned_data:
+            if id(form) in deleted or not form.cleaned_data:
                 continue
             data = form.cleaned_data
             rows.append(
@@ -297,7 +300,7 @@ class BaseWorkPeriodFormSet(forms.BaseFormSet):
 
 
 WorkPeriodFormSet = forms.formset_factory(
-    WorkPeriodForm, formset=BaseWorkPeriodFormSet, extra=2, max_num=12, validate_max=True
+    WorkPeriodForm, formset=BaseWorkPeriodFormSet, extra=2, max_num=12, validate_max=True, can_delete=True
 )
 
 
