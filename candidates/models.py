@@ -542,3 +542,26 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise RuntimeError("Audit events are append-only.")
         super().save(*args, **kwargs)
+
+
+class OutboxJob(models.Model):
+    """A job the portal means to run, written in the same transaction as the change that
+    needs it. Sent to the broker after the commit; if the broker was unreachable, the
+    periodic catch-up sends it later. Tasks are idempotent, so a job sent twice has its
+    effect once."""
+
+    task = models.CharField(max_length=100)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待发任务"
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.task} {self.kwargs}"

@@ -2,11 +2,11 @@
 
 from celery import shared_task
 
+from candidates.jobs import outbox_flush
 from candidates.models import Application, MaterialVersion, Message
 from candidates.services.documents import document_render
 from candidates.services.materials import material_preview_render
 from candidates.services.messages import message_email
-from candidates.services.recovery import recover_missing_work
 
 
 @shared_task(name="candidates.material_preview", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
@@ -31,8 +31,8 @@ def task_render_document(*, application_id: int, kind: str) -> None:
 
 @shared_task(name="candidates.catch_up")
 def task_catch_up() -> None:
-    """Periodic: finish work whose enqueueing was lost (e.g. Redis was down)."""
-    recover_missing_work()
+    """Periodic: send the jobs whose sending failed (the broker was down)."""
+    outbox_flush()
 
 
 @shared_task(name="candidates.email_message", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -196,6 +196,8 @@ class ReminderSent(models.Model):
     deadline = models.DateTimeField()
     offset = models.CharField(max_length=20)
     channel = models.CharField(max_length=10, choices=Channel)
+    recipient = models.CharField(max_length=254, blank=True)
+    text = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -85,3 +85,14 @@ def task_render_export(*, export_id: int) -> None:
     export = ExportFile.objects.select_related("round").filter(pk=export_id).first()
     if export is not None:
         results_export_render(export=export)
+
+
+@shared_task(name="notices.deliver_reminder", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def task_deliver_reminder(*, reminder_id: int) -> None:
+    from notices.models import ReminderSent
+    from notices.services.reminders import reminder_deliver
+
+    reminder = ReminderSent.objects.filter(pk=reminder_id).first()
+    if reminder is None:
+        return
+    reminder_deliver(reminder=reminder)

@@ -223,11 +223,26 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 120
-CELERY_TASK_TIME_LIMIT = 180
+CELERY_TASK_TIME_LIMIT = env.int("PORTAL_TASK_TIME_LIMIT", default=180)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("PORTAL_TASK_SOFT_TIME_LIMIT", default=CELERY_TASK_TIME_LIMIT * 2 // 3)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A task taken by a worker that then dies (SIGKILL, lost machine) is unacknowledged; Redis
+# hands it to another worker after the visibility timeout. Five minutes, not Redis's default
+# hour; it must exceed the longest a task may run (the hard time limit), or a running task
+# would be handed out twice.
+PORTAL_BROKER_VISIBILITY_SECONDS = env.int("PORTAL_BROKER_VISIBILITY_SECONDS", default=300)
+if PORTAL_BROKER_VISIBILITY_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("PORTAL_BROKER_VISIBILITY_SECONDS must exceed the task time limit.")
+# How often workers look for such tasks (each sweep scans Redis once).
+PORTAL_BROKER_RESTORE_SECONDS = env.int("PORTAL_BROKER_RESTORE_SECONDS", default=30)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": PORTAL_BROKER_VISIBILITY_SECONDS,
+    "unacked_restore_interval": PORTAL_BROKER_RESTORE_SECONDS,
+    "unacked_restore_throttle": 1,
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@verification.invalid")

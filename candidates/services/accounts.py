@@ -68,7 +68,9 @@ def phone_code_issue(*, phone: str, purpose: str, client_address: str | None, no
             created_at=now,
             expires_at=now + datetime.timedelta(minutes=settings.PORTAL_SMS_CODE_MINUTES),
         )
-        enqueue_on_commit("candidates.send_phone_code", code_id=issued.pk, code=code)
+        # Not through the outbox: the code must not be stored in clear. Lost with the broker,
+        # the person asks for another.
+        enqueue_on_commit("candidates.send_phone_code", record=False, code_id=issued.pk, code=code)
     return issued
 
 

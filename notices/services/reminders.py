@@ -1,10 +1,11 @@
-"""Reminders before deadlines, by email and SMS, each sent at most once.
+"""Reminders before deadlines, by email and SMS, each sent once.
 
 For every person and deadline the job finds the latest offset whose time has come
 (default 3 days and 1 day before, and 08:00 on the last day). It records the
-(person, kind, deadline, offset, channel) row first and sends after, so a second run,
-or a second worker, finds the row and sends nothing: at most once, even if a worker
-dies between the two steps.
+(person, kind, deadline, offset, channel) row, unique, together with its delivery job in
+the outbox, in one transaction: a second run or a second worker finds the row and queues
+nothing, and a delivery lost with the broker is sent by the catch-up. The delivery sends
+only while the row is unsent.
 """
 
 import datetime
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.enums import ApplicationStatus, RosterStatus
+from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, CandidateProfile, EmployerHR, RosterEntry
 from notices.enums import Channel, ReminderKind
 from notices.models import ReminderSent
@@ -189,19 +191,32 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
                         deadline=reminder.deadline,
                         offset=offset,
                         channel=channel,
+                        recipient=reminder.email if channel == Channel.EMAIL else reminder.phone,
+                        text=reminder.text,
                         created_at=now,
                     )
+                    enqueue_on_commit("notices.deliver_reminder", reminder_id=record.pk)
             except IntegrityError:
-                continue  # already sent (or being sent) for this deadline and offset
-            if channel == Channel.EMAIL:
-                send_mail(
-                    subject=_("[考后人工核查] 办理提醒"),
-                    message=reminder.text,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=[reminder.email],
-                )
-            else:
-                send_sms(reminder.phone, reminder.text)
-            ReminderSent.objects.filter(pk=record.pk).update(sent_at=timezone.now())
+                continue  # already queued for this deadline and offset
             sent += 1
     return sent
+
+
+def reminder_deliver(*, reminder: ReminderSent) -> bool:
+    """Send one recorded reminder unless it went already. Returns whether it was sent now."""
+    with transaction.atomic():
+        locked = ReminderSent.objects.select_for_update().get(pk=reminder.pk)
+        if locked.sent_at is not None:
+            return False
+        if locked.channel == Channel.EMAIL:
+            send_mail(
+                subject=_("[考后人工核查] 办理提醒"),
+                message=locked.text,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[locked.recipient],
+            )
+        else:
+            send_sms(locked.recipient, locked.text)
+        locked.sent_at = timezone.now()
+        locked.save(update_fields=["sent_at"])
+    return True

@@ -2,11 +2,13 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
 
 from candidates.enums import ApplicationStatus
 from notices.models import ReminderSent
-from notices.services.reminders import due_offset, reminders_send
+from notices.services.reminders import due_offset
+from notices.services.reminders import reminders_send as record_reminders
 from notices.sms import MemorySmsBackend
 from tests import factories
 
@@ -20,6 +22,12 @@ def outboxes(settings):
     MemorySmsBackend.outbox.clear()
     yield
     MemorySmsBackend.outbox.clear()
+
+
+def reminders_send(*, now):
+    """A reminder run, and the delivery jobs it queues once its transactions commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return record_reminders(now=now)
 
 
 def test_offsets():

@@ -23,8 +23,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from candidates.enums import ApplicationStatus, DocumentKind
-from candidates.models import Application, GeneratedDocument, Material
-from candidates.services.recovery import recover_missing_work
+from candidates.jobs import outbox_flush
+from candidates.models import Application, GeneratedDocument, Material, OutboxJob
 from notices.enums import PassListStatus, ReminderKind
 from notices.models import PassList, ReminderSent
 from notices.services.publication import pass_list_publish, pass_list_resume_stale
@@ -69,12 +69,13 @@ def test_submission_succeeds_while_the_broker_is_down_and_its_job_runs_later(
     application.refresh_from_db()
     assert application.status == ApplicationStatus.CITY_REVIEW
     assert not GeneratedDocument.objects.filter(kind=DocumentKind.RECEIPT).exists()
-    # The broker is back (eager again); the periodic catch-up finds the missing receipt.
+    assert OutboxJob.objects.filter(task="candidates.render_document", sent_at__isnull=True).exists()
+    # The broker is back (eager again); the periodic catch-up sends what is pending.
     current_app.conf.task_always_eager = True
     later = timezone.now() + datetime.timedelta(minutes=3)
-    assert recover_missing_work(now=later)["receipts"] == 1
-    assert GeneratedDocument.objects.filter(application=application, kind=DocumentKind.RECEIPT).exists()
-    assert recover_missing_work(now=later)["receipts"] == 0
+    assert outbox_flush(now=later)["sent"] >= 1
+    assert GeneratedDocument.objects.filter(application=application, kind=DocumentKind.RECEIPT).count() == 1
+    assert outbox_flush(now=later) == {"sent": 0, "failed": 0}
 
 
 def start_worker(env):
@@ -151,7 +152,7 @@ def test_worker_killed_while_publishing_publishes_exactly_once(private_storage, 
 
 
 @pytest.mark.django_db
-def test_a_reminder_recorded_by_a_worker_that_died_is_not_sent_again(settings):
+def test_a_reminder_recorded_by_a_worker_that_died_is_not_queued_again(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     now = timezone.make_aware(datetime.datetime(2026, 8, 19, 18, 0))
     round_ = factories.RoundFactory(
@@ -160,7 +161,7 @@ def test_a_reminder_recorded_by_a_worker_that_died_is_not_sent_again(settings):
     )
     candidate = factories.CandidateFactory(user__email="c@example.com", phone="")
     factories.RosterEntryFactory(round=round_, id_number=candidate.id_number, name=candidate.real_name)
-    # The worker recorded the reminder, then died before sending it.
+    # Another run recorded this reminder already (its delivery job is in the outbox with it).
     ReminderSent.objects.create(
         user=candidate.user,
         kind=ReminderKind.NOT_SUBMITTED,
@@ -169,7 +170,7 @@ def test_a_reminder_recorded_by_a_worker_that_died_is_not_sent_again(settings):
         channel="email",
     )
     assert reminders_send(now=now) == 0
-    assert mail.outbox == []
+    assert mail.outbox == [] and not OutboxJob.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -217,3 +218,52 @@ def test_two_reviewers_deciding_at_the_same_moment(make_submitted):
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PENDING_CONDITIONS
     assert list(Decision.objects.values_list("reviewer_id", "kind")) == [(second.pk, "pending")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_workers_task_is_delivered_again_after_the_visibility_timeout(private_storage, settings):
+    """No periodic job helps here: the broker itself hands the unacknowledged task to the next
+    worker once the visibility timeout (here 6 s; 5 minutes by default) has passed."""
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "PRIVATE_MEDIA_ROOT": str(private_storage),
+        "PORTAL_PDF_CHUNK_ROWS": "1",
+        "PORTAL_TASK_TIME_LIMIT": "4",
+        "PORTAL_BROKER_VISIBILITY_SECONDS": "6",
+        "PORTAL_BROKER_RESTORE_SECONDS": "2",
+    }
+    settings.PORTAL_PDF_CHUNK_ROWS = 1
+    round_ = factories.RoundFactory(publication_at=timezone.now() - datetime.timedelta(minutes=1))
+    for n in range(6):
+        factories.ApplicationFactory(
+            roster_entry__round=round_, status=ApplicationStatus.PASSED, candidate__real_name=f"人员{n}"
+        )
+    eager = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = False
+    first = start_worker(env)
+    try:
+        pass_list = pass_list_publish(round_=round_)
+        assert wait_for(lambda: len(PassList.objects.get(pk=pass_list.pk).pdf_chunks) >= 1, 60)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        killed_at = time.monotonic()
+        assert PassList.objects.get(pk=pass_list.pk).status == PassListStatus.GENERATING
+        second = start_worker(env)
+        try:
+            assert wait_for(
+                lambda: PassList.objects.get(pk=pass_list.pk).status == PassListStatus.PUBLISHED, 60
+            )
+        finally:
+            second.terminate()
+            second.wait(timeout=20)
+    finally:
+        current_app.conf.task_always_eager = eager
+        if first.poll() is None:
+            first.kill()
+    assert time.monotonic() - killed_at < 60
+    assert PassList.objects.filter(round=round_).count() == 1
+    assert PassList.objects.get(pk=pass_list.pk).entries.count() == 6
