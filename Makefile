@@ -6,6 +6,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/verification_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
+S3RVER_VERSION := 3.7.1
+S3RVER := $(VENV)/s3rver/node_modules/.bin/s3rver
 
 .PHONY: run test install system-deps services browser clamav fmt lint worker beat bench
 
@@ -32,8 +34,6 @@ $(VENV)/axe.min.js:
 
 # Signed URLs expiring is tested against s3rver, an S3-compatible server from the npm registry
 # that checks SigV4 query signatures' expiry (moto's server, used for the rest, does not).
-S3RVER_VERSION := 3.7.1
-S3RVER := $(VENV)/s3rver/node_modules/.bin/s3rver
 $(S3RVER):
 	mkdir -p $(VENV)/s3rver && cd $(VENV)/s3rver && \
 		npm install --silent --no-audit --no-fund --prefix . s3rver@$(S3RVER_VERSION) >/dev/null
