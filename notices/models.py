@@ -117,9 +117,13 @@ class RosterStagingRow(models.Model):
 
 
 class PassList(models.Model):
-    """公示名单: one version of a round's pass list. A new version replaces it; none is deleted."""
+    """公示名单: one version of one of a round's pass lists. The first list is series 1; those
+    passed after it was published go on supplementary lists (补充公示, series 2, 3, …), each
+    with its own objection period. A new version replaces one of the same series; none is
+    deleted."""
 
     round = models.ForeignKey(VerificationRound, on_delete=models.PROTECT, related_name="pass_lists")
+    series = models.PositiveSmallIntegerField("批次", default=1)
     version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=20, choices=PassListStatus, default=PassListStatus.GENERATING)
     reason = models.CharField("新版本原因", max_length=300, blank=True)
@@ -134,12 +138,26 @@ class PassList(models.Model):
     final_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["round", "-version"]
+        ordering = ["round", "series", "-version"]
         verbose_name = verbose_name_plural = "公示名单"
-        constraints = [models.UniqueConstraint(fields=["round", "version"], name="pass_list_unique_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "series", "version"], name="pass_list_unique_version")
+        ]
 
     def __str__(self):
-        return f"{self.round} v{self.version}"
+        return f"{self.round} {self.series}-v{self.version}"
+
+    @property
+    def is_supplementary(self) -> bool:
+        return self.series > 1
+
+    @property
+    def title(self) -> str:
+        from django.utils.translation import gettext as _
+
+        if self.is_supplementary:
+            return _("补充公示名单（第 {number} 批）").format(number=self.series - 1)
+        return _("通过人员名单")
 
 
 class PassListEntry(models.Model):

@@ -171,3 +171,18 @@ def round_dashboards(
             )
         )
     return dashboards
+
+
+def public_pass_lists_by_round():
+    """Every round with public lists, newest first; each with its lists in order (the first,
+    then each supplementary one), the newest public version of each."""
+    from notices.enums import PassListStatus
+    from notices.models import PassList
+
+    lists = PassList.objects.filter(
+        status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]
+    ).select_related("round__city")
+    rounds: dict[int, dict[int, PassList]] = {}
+    for pass_list in lists.order_by("-round__publication_at", "round_id", "series", "-version"):
+        rounds.setdefault(pass_list.round_id, {}).setdefault(pass_list.series, pass_list)
+    return [(next(iter(series.values())).round, list(series.values())) for series in rounds.values()]

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from candidates.enums import ApplicationStatus
 from candidates.models import VerificationRound
 from notices.models import DossierExport, ExportFile, PassList, RosterImport
 from notices.services.dossier import dossier_render
@@ -11,6 +12,7 @@ from notices.services.publication import (
     pass_list_complete_if_ready,
     pass_list_finalize_due,
     pass_list_publish,
+    pass_list_publish_supplementary,
     pass_list_render_pdf_chunk,
     pass_list_render_xlsx,
     pass_list_resume_stale,
@@ -37,6 +39,12 @@ def task_publish_due() -> None:
     for round_ in due:
         with transaction.atomic():
             pass_list_publish(round_=round_, now=now)
+    # Those passed since a round's lists were made: a supplementary list, at most daily.
+    waiting = VerificationRound.objects.filter(
+        pass_lists__isnull=False, applications__status=ApplicationStatus.PASSED
+    ).distinct()
+    for round_ in waiting:
+        pass_list_publish_supplementary(round_=round_, now=now)
     pass_list_finalize_due(now=now)
     pass_list_resume_stale(now=now)
 

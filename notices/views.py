@@ -26,10 +26,20 @@ from notices.models import (
     Report,
     RosterImport,
 )
-from notices.selectors import candidates_matching, round_dashboards, round_stage_counts
+from notices.selectors import (
+    candidates_matching,
+    public_pass_lists_by_round,
+    round_dashboards,
+    round_stage_counts,
+)
 from notices.services.dossier import dossier_request
 from notices.services.notices import notice_body_html, notices_public
-from notices.services.publication import pass_list_publish, report_handle, report_submit
+from notices.services.publication import (
+    pass_list_publish,
+    pass_list_publish_supplementary,
+    report_handle,
+    report_submit,
+)
 from notices.services.roster_import import roster_import_cancel, roster_import_confirm, roster_import_upload
 from notices.services.rounds import results_export_request, round_close_windows, supplementary_round_create
 from verification_portal.client import client_address
@@ -81,7 +91,7 @@ def _public_lists():
 
 @require_GET
 def pass_lists(request):
-    return render(request, "notices/pass_lists.html", {"lists": _public_lists().order_by("-published_at")})
+    return render(request, "notices/pass_lists.html", {"rounds": public_pass_lists_by_round()})
 
 
 @require_GET
@@ -93,11 +103,13 @@ def pass_list_detail(request, pk: int):
         entries = entries.filter(Q(name__contains=query) | Q(employer__contains=query))
     page = Paginator(entries, PASS_LIST_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
+    siblings = dict(public_pass_lists_by_round()).get(pass_list.round, [])
     return render(
         request,
         "notices/pass_list_detail.html",
         {
             "pass_list": pass_list,
+            "siblings": siblings,
             "page": page,
             "q": query,
             "objection_open": pass_list.status == PassListStatus.PUBLISHED
@@ -308,12 +320,23 @@ def round_supplementary(request, pk: int):
 def round_publish(request, pk: int):
     _admin_only(request)
     round_ = get_object_or_404(VerificationRound, pk=pk)
-    pass_list = pass_list_publish(round_=round_)
+    if not round_.pass_lists.exists():
+        pass_list = pass_list_publish(round_=round_)
+        if pass_list is None:
+            messages.error(request, _("未到公示时间，或未设置公示时间。"))
+        else:
+            messages.success(request, _("公示名单正在生成，完成后自动公布。"))
+        return redirect("notices:manage")
+    # The first list exists: publish now those passed since, without waiting for the daily batch.
+    pass_list = pass_list_publish_supplementary(round_=round_, wait=False)
     if pass_list is None:
-        messages.error(request, _("未到公示时间，或未设置公示时间。"))
+        messages.info(request, _("没有需要补充公示的人员，或本轮名单正在生成。"))
     else:
         messages.success(
-            request, _("公示名单已生成或正在生成（第 {version} 版）。").format(version=pass_list.version)
+            request,
+            _("{title}正在生成（{count} 人），完成后自动公布。").format(
+                title=pass_list.title, count=pass_list.entry_count
+            ),
         )
     return redirect("notices:manage")
 

@@ -289,6 +289,9 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # Publication, reports and reminders.
 PORTAL_OBJECTION_DAYS = env.int("PORTAL_OBJECTION_DAYS", default=10)
+# Those passed after a round's list was made go on a supplementary list (补充公示), at most
+# one a day: the periodic job waits this long after the newest list of the round.
+PORTAL_SUPPLEMENTARY_LIST_HOURS = env.int("PORTAL_SUPPLEMENTARY_LIST_HOURS", default=24)
 PORTAL_REPORTS_PER_HOUR = env.int("PORTAL_REPORTS_PER_HOUR", default=5)
 # Reminder offsets before each deadline: days ("3d"), hours ("6h"), or "morning" (08:00 of the last day).
 PORTAL_REMINDER_OFFSETS = env.list("PORTAL_REMINDER_OFFSETS", default=["3d", "1d", "morning"])

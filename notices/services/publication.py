@@ -51,10 +51,38 @@ JOIN candidates_exam e ON e.id = a.exam_id
 LEFT JOIN candidates_organisation o ON o.id = a.employer_id
 WHERE a.round_id = %(round)s AND a.status = %(status)s
 """
+# Those passed who are on none of the round's lists yet (any series, any version): the
+# supplementary list's people. One withdrawn after an upheld report is on an earlier
+# version, so never comes back.
+NOT_LISTED_YET = """
+  AND NOT EXISTS (
+    SELECT 1 FROM notices_passlistentry pe JOIN notices_passlist pl ON pl.id = pe.pass_list_id
+    WHERE pl.round_id = %(round)s AND pe.application_id = a.id
+  )
+"""
 
 
-def pass_list_current(*, round_: VerificationRound) -> PassList | None:
-    return round_.pass_lists.exclude(status=PassListStatus.SUPERSEDED).order_by("-version").first()
+def _create_list(
+    *, round_: VerificationRound, series: int, now: datetime.datetime, only_new: bool
+) -> PassList:
+    pass_list = PassList.objects.create(
+        round=round_, series=series, version=1, created_at=now, heartbeat_at=now
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ENTRIES_FROM_APPLICATIONS + (NOT_LISTED_YET if only_new else ""),
+            {"list": pass_list.pk, "round": round_.pk, "status": ApplicationStatus.PASSED},
+        )
+    pass_list.entry_count = pass_list.entries.count()
+    pass_list.save(update_fields=["entry_count"])
+    audit_record(
+        actor=None,
+        action="pass_list.create",
+        target=pass_list,
+        data={"entries": pass_list.entry_count, "series": series},
+    )
+    _enqueue_files(pass_list)
+    return pass_list
 
 
 def pass_list_publish(*, round_: VerificationRound, now: datetime.datetime | None = None) -> PassList | None:
@@ -64,22 +92,39 @@ def pass_list_publish(*, round_: VerificationRound, now: datetime.datetime | Non
         return None
     with transaction.atomic():
         VerificationRound.objects.select_for_update().get(pk=round_.pk)
-        existing = round_.pass_lists.order_by("version").first()
+        existing = round_.pass_lists.order_by("series", "version").first()
         if existing is not None:
             return existing
-        pass_list = PassList.objects.create(round=round_, version=1, created_at=now, heartbeat_at=now)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                ENTRIES_FROM_APPLICATIONS,
-                {"list": pass_list.pk, "round": round_.pk, "status": ApplicationStatus.PASSED},
-            )
-        pass_list.entry_count = pass_list.entries.count()
-        pass_list.save(update_fields=["entry_count"])
-        audit_record(
-            actor=None, action="pass_list.create", target=pass_list, data={"entries": pass_list.entry_count}
+        return _create_list(round_=round_, series=1, now=now, only_new=False)
+
+
+def pass_list_publish_supplementary(
+    *, round_: VerificationRound, now: datetime.datetime | None = None, wait: bool = True
+) -> PassList | None:
+    """补充公示: put those passed after the round's lists were made (a late decision, an
+    appeal won, a supplement) on a new list with its own objection period, by the same rules
+    as the first. None when nobody is waiting, when a list of the round is still being made,
+    or (``wait``, the periodic job) when the newest list is younger than
+    ``PORTAL_SUPPLEMENTARY_LIST_HOURS``, so late passes are published in daily batches.
+    Safe to run twice at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        VerificationRound.objects.select_for_update().get(pk=round_.pk)
+        lists = round_.pass_lists.all()
+        newest = lists.order_by("-created_at").first()
+        if newest is None or lists.filter(status=PassListStatus.GENERATING).exists():
+            return None
+        if wait and newest.created_at > now - datetime.timedelta(
+            hours=settings.PORTAL_SUPPLEMENTARY_LIST_HOURS
+        ):
+            return None
+        waiting = Application.objects.filter(round=round_, status=ApplicationStatus.PASSED).exclude(
+            pk__in=PassListEntry.objects.filter(pass_list__round=round_).values("application_id")
         )
-    _enqueue_files(pass_list)
-    return pass_list
+        if not waiting.exists():
+            return None
+        series = max(p.series for p in lists) + 1
+        return _create_list(round_=round_, series=series, now=now, only_new=True)
 
 
 def _chunk_count(pass_list: PassList) -> int:
@@ -239,14 +284,18 @@ def pass_list_complete_if_ready(pass_list_id: int) -> None:
             pass_list.published_at = now
             pass_list.objection_ends_at = now + datetime.timedelta(days=settings.PORTAL_OBJECTION_DAYS)
             pass_list.save(update_fields=["status", "published_at", "objection_ends_at"])
-            PassList.objects.filter(round_id=pass_list.round_id, version__lt=pass_list.version).exclude(
-                status=PassListStatus.SUPERSEDED
-            ).update(status=PassListStatus.SUPERSEDED)
+            PassList.objects.filter(
+                round_id=pass_list.round_id, series=pass_list.series, version__lt=pass_list.version
+            ).exclude(status=PassListStatus.SUPERSEDED).update(status=PassListStatus.SUPERSEDED)
             audit_record(
                 actor=None,
                 action="pass_list.publish",
                 target=pass_list,
-                data={"version": pass_list.version, "entries": pass_list.entry_count},
+                data={
+                    "series": pass_list.series,
+                    "version": pass_list.version,
+                    "entries": pass_list.entry_count,
+                },
             )
             enqueue_on_commit("candidates.anchor_audit_chain", reason=f"pass_list {pass_list.pk} published")
 
@@ -380,9 +429,15 @@ def report_handle(*, report: Report, user, upheld: bool, outcome: str, now=None)
 
 
 def _new_version_without(pass_list: PassList, *, application_id: int, reason: str) -> PassList:
-    latest = pass_list.round.pass_lists.order_by("-version").first()
+    """The next version of the same list (series), from its latest version: whoever an
+    earlier upheld report withdrew stays withdrawn."""
+    latest = pass_list.round.pass_lists.filter(series=pass_list.series).order_by("-version").first()
     new = PassList.objects.create(
-        round=pass_list.round, version=latest.version + 1, reason=reason[:300], heartbeat_at=timezone.now()
+        round=pass_list.round,
+        series=pass_list.series,
+        version=latest.version + 1,
+        reason=reason[:300],
+        heartbeat_at=timezone.now(),
     )
     with connection.cursor() as cursor:
         cursor.execute(
