@@ -22,6 +22,8 @@ class RosterStatus(models.TextChoices):
     EXPECTED = "expected", _("待申报")
     APPLIED = "applied", _("已申报")
     ABSENT = "absent", _("未按期参加")
+    # Did not take part in the supplementary round either: the year's last verification (seed 003).
+    GAVE_UP = "gave_up", _("视为放弃")
 
 
 class Gender(models.TextChoices):

@@ -12,7 +12,7 @@ from candidates import permissions, rules
 from candidates.enums import ApplicationStatus
 from candidates.identity import identity_verifier
 from candidates.models import Application, Material, MaterialVersion, Message, Organisation, RosterEntry
-from candidates.services.applications import application_start_refusal, failed_exams_for
+from candidates.services.applications import application_start_refusal, failed_exams_for, gave_up_exams_for
 
 
 @dataclass
@@ -69,12 +69,15 @@ def roster_options_for_candidate(*, candidate, now: datetime.datetime | None = N
         for a in Application.objects.filter(candidate=candidate).exclude(status=ApplicationStatus.VOID)
     }
     failed = failed_exams_for(candidate.id_number)
+    gave_up = gave_up_exams_for(candidate.id_number)
     verifier = identity_verifier()
     options = []
     for entry in entries:
         application = applications.get(entry.pk)
         refusal = (
-            None if application else application_start_refusal(entry=entry, now=now, failed_exams=failed)
+            None
+            if application
+            else application_start_refusal(entry=entry, now=now, failed_exams=failed, gave_up=gave_up)
         )
         if application is None and refusal is None:
             refusal = verifier.check_start(profile=candidate, entry=entry).refusal

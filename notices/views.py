@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from candidates.enums import RoundKind
 from candidates.files import stored_file_response
 from candidates.forms import IdentityReleaseForm, add_service_errors
 from candidates.models import CandidateProfile, City, VerificationRound
@@ -296,6 +297,9 @@ def round_close(request, pk: int):
 def round_supplementary(request, pk: int):
     _admin_only(request)
     round_ = get_object_or_404(VerificationRound, pk=pk)
+    if round_.kind == RoundKind.SUPPLEMENTARY:
+        messages.error(request, _("补充资格核查为当年度最后一次资格核查，不能再从补办轮次创建新的补办轮次。"))
+        return redirect("notices:manage")
     form = SupplementaryRoundForm(request.POST or None, initial={"name": f"{round_.name}（补办）"})
     if request.method == "POST" and form.is_valid():
         try:

@@ -61,25 +61,43 @@ def _fmt_dt(value: datetime.datetime) -> str:
 
 
 def application_start_refusal(
-    *, entry: RosterEntry, now: datetime.datetime, failed_exams: set[tuple[int, int]]
+    *,
+    entry: RosterEntry,
+    now: datetime.datetime,
+    failed_exams: set[tuple[int, int]],
+    gave_up: set[tuple[int, int]] = frozenset(),
 ) -> str | None:
     """Why this roster entry cannot be started now, in the candidate's words; None if it can.
 
     ``failed_exams`` holds (exam_id, exam_year) pairs the person already failed for not
     meeting the entry conditions: such a person is not accepted again (seed 000, 001).
+    ``gave_up`` holds the pairs whose supplementary round the person missed: deemed to have
+    given up, no application is accepted any more (seed 003).
     """
     if (entry.exam_id, entry.exam_year) in failed_exams:
         return _("您已参加过{year}年度{exam}考后人工核查，因不符合报考条件未通过，按规定不再受理。").format(
             year=entry.exam_year, exam=entry.exam
         )
+    if entry.status == RosterStatus.GAVE_UP or (entry.exam_id, entry.exam_year) in gave_up:
+        return _("您未按期参加{year}年度{exam}补充资格核查，视为放弃考试资格，不再受理资格核查申请。").format(
+            year=entry.exam_year, exam=entry.exam
+        )
     if entry.status == RosterStatus.ABSENT:
-        return _("您未在规定时间内参加本轮核查，请关注补办公告。")
+        return _("您未在规定时间内参加本轮核查，请关注补办（补充资格核查）公告。")
     state = entry.round.window_state(now)
     if state == "upcoming":
         return _("本轮申报尚未开始，开始时间：{when}。").format(when=_fmt_dt(entry.round.opens_at))
     if state == "closed":
         return _("本轮申报已于 {when} 截止。").format(when=_fmt_dt(entry.round.closes_at))
     return None
+
+
+def gave_up_exams_for(id_number: str) -> set[tuple[int, int]]:
+    return set(
+        RosterEntry.objects.filter(id_number=id_number, status=RosterStatus.GAVE_UP).values_list(
+            "exam_id", "exam_year"
+        )
+    )
 
 
 def failed_exams_for(id_number: str) -> set[tuple[int, int]]:
@@ -123,7 +141,10 @@ def application_start(
                 _("该核查名单记录已由另一账号申报。如非本人操作，请联系所在市州人社局。"), code="taken"
             )
         refusal = application_start_refusal(
-            entry=entry, now=now, failed_exams=failed_exams_for(candidate.id_number)
+            entry=entry,
+            now=now,
+            failed_exams=failed_exams_for(candidate.id_number),
+            gave_up=gave_up_exams_for(candidate.id_number),
         )
         if refusal:
             raise ValidationError(refusal, code="refused")

@@ -13,9 +13,10 @@ from openpyxl import Workbook
 
 from candidates.enums import ApplicationStatus, RosterStatus, RoundKind
 from candidates.jobs import enqueue_on_commit
-from candidates.models import Application, RosterEntry, VerificationRound
+from candidates.models import Application, CandidateProfile, RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
 from candidates.services.audit import audit_record
+from candidates.services.messages import message_send
 from candidates.spreadsheets import text_safe_row
 from notices.models import ExportFile
 from reviews.enums import DecisionKind, FailReason
@@ -39,17 +40,50 @@ EXPORT_HEADERS = [
 
 
 def round_close_windows(*, now: datetime.datetime | None = None) -> int:
-    """When a window has closed, roster entries with no submission become 未按期参加.
-    Idempotent: only entries still expected are touched."""
+    """When a window has closed, roster entries with no submission become 未按期参加; in a
+    supplementary round, the year's last verification (seed 003), they become 视为放弃 and the
+    person is told. Idempotent: only entries still expected are touched."""
     now = now or timezone.now()
     submitted = Application.objects.filter(roster_entry=OuterRef("pk")).exclude(
-        status=ApplicationStatus.DRAFT
+        status__in=[ApplicationStatus.DRAFT, ApplicationStatus.VOID]
     )
-    return (
-        RosterEntry.objects.filter(status=RosterStatus.EXPECTED, round__closes_at__lte=now)
-        .exclude(Exists(submitted))
-        .update(status=RosterStatus.ABSENT)
+    missed = RosterEntry.objects.filter(status=RosterStatus.EXPECTED, round__closes_at__lte=now).exclude(
+        Exists(submitted)
     )
+    absent = missed.exclude(round__kind=RoundKind.SUPPLEMENTARY).update(status=RosterStatus.ABSENT)
+    with transaction.atomic():
+        gave_up = list(
+            missed.filter(round__kind=RoundKind.SUPPLEMENTARY)
+            .select_for_update()
+            .select_related("round", "exam")
+        )
+        RosterEntry.objects.filter(pk__in=[entry.pk for entry in gave_up]).update(status=RosterStatus.GAVE_UP)
+        holders = {
+            profile.id_number: profile
+            for profile in CandidateProfile.objects.filter(
+                id_number__in=[entry.id_number for entry in gave_up],
+                phone_verified_at__isnull=False,
+                released_at__isnull=True,
+            ).select_related("user")
+        }
+        for entry in gave_up:
+            audit_record(actor=None, action="roster.gave_up", target=entry, data={"round": entry.round_id})
+            profile = holders.get(entry.id_number)
+            if profile is not None:
+                message_send(
+                    recipient=profile.user,
+                    subject=_("未按期参加补充资格核查，视为放弃"),
+                    body=_(
+                        "{round}已于 {when} 截止，您未按要求申报。补充资格核查为当年度最后一次资格核查，"
+                        "您的{year}年度{exam}考试资格视为放弃，不再受理资格核查申请。"
+                    ).format(
+                        round=entry.round.name,
+                        when=timezone.localtime(entry.round.closes_at).strftime("%Y-%m-%d %H:%M"),
+                        year=entry.exam_year,
+                        exam=entry.exam.name,
+                    ),
+                )
+    return absent + len(gave_up)
 
 
 def supplementary_round_create(
@@ -66,6 +100,10 @@ def supplementary_round_create(
     Returns the round, the number of entries carried over and the number excluded."""
     if not is_administrator(user):
         raise PermissionDenied
+    if round_.kind == RoundKind.SUPPLEMENTARY:
+        raise ValidationError(
+            _("补充资格核查为当年度最后一次资格核查，不能再从补办轮次创建新的补办轮次。"), code="last"
+        )
     if closes_at <= opens_at:
         raise ValidationError({"closes_at": _("截止时间须晚于开始时间。")})
     if round_.closes_at > timezone.now():

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -101,3 +102,80 @@ def test_periodic_jobs_run_once_from_the_command(closed_round):
     entry = factories.RosterEntryFactory(round=closed_round)
     call_command("run_periodic", "--once")
     assert RosterEntry.objects.get(pk=entry.pk).status == RosterStatus.ABSENT
+
+
+# The supplementary round is the last (seed 003)
+
+
+@pytest.fixture
+def supplementary_round(closed_round):
+    absent = factories.CandidateFactory(user__email="absent@example.com")
+    factories.RosterEntryFactory(round=closed_round, id_number=absent.id_number, name=absent.real_name)
+    admin = factories.UserFactory(is_superuser=True)
+    now = timezone.now()
+    supplementary, carried, _excluded = supplementary_round_create(
+        round_=closed_round,
+        user=admin,
+        name="补办",
+        opens_at=now - datetime.timedelta(days=3),
+        closes_at=now + datetime.timedelta(days=2),
+    )
+    assert carried == 1
+    return supplementary, absent, admin
+
+
+def test_no_round_is_created_from_a_supplementary_round(supplementary_round, client_for):
+    supplementary, _absent, admin = supplementary_round
+    type(supplementary).objects.filter(pk=supplementary.pk).update(
+        closes_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    supplementary.refresh_from_db()
+    now = timezone.now()
+    with pytest.raises(ValidationError) as error:
+        supplementary_round_create(
+            round_=supplementary,
+            user=admin,
+            name="再补办",
+            opens_at=now,
+            closes_at=now + datetime.timedelta(days=1),
+        )
+    assert error.value.code == "last"
+    page = client_for(admin).get(reverse("notices:round_supplementary", args=[supplementary.pk]), follow=True)
+    assert "当年度最后一次资格核查" in page.content.decode()
+
+
+def test_missing_the_supplementary_round_is_giving_up(supplementary_round, client_for, settings):
+    from django.core import mail
+    from django.test import TestCase
+
+    from candidates.models import AuditEvent, Message
+    from candidates.services.applications import application_start
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    supplementary, absent, _admin = supplementary_round
+    entry = supplementary.roster.get()
+    after = supplementary.closes_at + datetime.timedelta(minutes=1)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert round_close_windows(now=after) == 1
+        assert round_close_windows(now=after) == 0  # once
+    entry.refresh_from_db()
+    assert entry.status == RosterStatus.GAVE_UP
+    message = Message.objects.get(recipient=absent.user)
+    assert "视为放弃" in message.subject and "不再受理资格核查申请" in message.body
+    assert len(mail.outbox) == 1
+    assert AuditEvent.objects.filter(action="roster.gave_up", target_id=str(entry.pk)).exists()
+    # Refused later, on this entry and on any other round of the same exam and year.
+    with pytest.raises(ValidationError, match="视为放弃考试资格，不再受理资格核查申请"):
+        application_start(candidate=absent, entry=entry)
+    later_round = factories.RoundFactory(exams=[entry.exam])
+    elsewhere = factories.RosterEntryFactory(
+        round=later_round,
+        id_number=absent.id_number,
+        name=absent.real_name,
+        exam=entry.exam,
+        exam_year=entry.exam_year,
+    )
+    with pytest.raises(ValidationError, match="视为放弃"):
+        application_start(candidate=absent, entry=elsewhere)
+    dashboard = client_for(absent.user).get(reverse("candidates:dashboard")).content.decode()
+    assert "视为放弃考试资格" in dashboard and "请关注补办" not in dashboard
