@@ -25,10 +25,74 @@ class RosterOption:
     def next_step(self) -> str:
         return next_step_for(self.application) if self.application else ""
 
+    @property
+    def status_label(self) -> str:
+        return status_label_for(self.application) if self.application else ""
+
+
+def status_label_for(application: Application, now: datetime.datetime | None = None) -> str:
+    """The status as the candidate should read it: a draft whose window closed is not a draft."""
+    from candidates.enums import ApplicationStatus as S
+    from candidates.enums import RosterStatus
+
+    if application.status == S.DRAFT:
+        entry_status = application.roster_entry.status
+        if entry_status in (RosterStatus.ABSENT, RosterStatus.GAVE_UP):
+            return str(RosterStatus(entry_status).label)
+        if application.round.window_state(now) == "closed":
+            return _("未申报（已截止）")
+    return application.get_status_display()
+
+
+@dataclass(frozen=True)
+class FailureNotice:
+    reason: str
+    appeal: str  # where the appeal stands: open until…, closed on…, none, or in progress
+
+
+def failure_notice_for(
+    application: Application, now: datetime.datetime | None = None
+) -> FailureNotice | None:
+    """Why a failed application failed, and the appeal route, for the candidate's page."""
+    from candidates.enums import ApplicationStatus as S
+    from reviews.enums import DecisionKind, FailReason
+
+    if application.status not in (S.FAILED, S.APPEALED):
+        return None
+    now = now or timezone.now()
+    decision = application.decisions.filter(kind=DecisionKind.FAIL).order_by("-created_at").first()
+    if decision is not None:
+        label = FailReason(decision.reason_code).label if decision.reason_code in FailReason.values else ""
+        reason = "：".join(part for part in (str(label), decision.reason) if part)
+    else:
+        reason = _("公示期间经举报核实，不符合报考条件。")
+    upheld = application.decisions.filter(kind=DecisionKind.APPEAL_UPHELD).order_by("-created_at").first()
+    round_ = application.round
+    if application.status == S.APPEALED:
+        appeal = _("您的申辩正在处理，由未参与原核查的核查人员复核。")
+    elif upheld is not None:
+        appeal = _("申辩已处理：维持不通过。{reason}").format(reason=upheld.reason)
+    elif round_.appeal_closes_at is None:
+        appeal = _("本轮不受理申辩。如有疑问，请联系{city}人社局。").format(city=round_.city.name)
+    elif round_.appeals_open(now):
+        appeal = _("如有异议，可在 {when} 前提出申辩。").format(
+            when=timezone.localtime(round_.appeal_closes_at).strftime("%Y-%m-%d %H:%M")
+        )
+    else:
+        appeal = _("申辩期已于 {when} 截止。").format(
+            when=timezone.localtime(round_.appeal_closes_at).strftime("%Y-%m-%d %H:%M")
+        )
+    return FailureNotice(reason=reason, appeal=appeal)
+
 
 def next_step_for(application: Application) -> str:
     """The candidate's exact next step, in a sentence."""
     from candidates.enums import ApplicationStatus as S
+    from candidates.services.applications import application_edit_refusal
+
+    refusal = application_edit_refusal(application=application)
+    if refusal:
+        return refusal
 
     steps = {
         S.DRAFT: _("填写申报信息、上传材料扫描件，并在截止时间前点击“申报”。"),
@@ -146,7 +210,7 @@ def application_checklist(*, application: Application) -> list[ChecklistItem]:
 @dataclass
 class TimelineStep:
     label: str
-    state: str  # "done", "current" or "todo"
+    state: str  # "done", "current", "todo" or "failed"
 
 
 def messages_for(*, user, application: Application | None = None, limit: int = 30) -> list[Message]:
@@ -180,10 +244,16 @@ def application_timeline(*, application: Application, checklist: list[ChecklistI
     labels = [_("填写申报信息"), _("上传材料扫描件"), _("申报"), _("单位资格初审"), _("人工核查结果")]
     if application.stamped_on_paper:
         labels[3] = _("单位已纸质盖章")
+    missed = application.status == S.DRAFT and application.round.window_state() == "closed"
     steps = []
     current_found = False
-    for label, is_done in zip(labels, done, strict=True):
-        if is_done:
+    for index, (label, is_done) in enumerate(zip(labels, done, strict=True)):
+        if index == 4 and application.status == S.FAILED:
+            steps.append(TimelineStep(_("核查不通过"), "failed"))
+        elif index == 2 and missed:
+            steps.append(TimelineStep(status_label_for(application), "failed"))
+            current_found = True
+        elif is_done:
             steps.append(TimelineStep(label, "done"))
         elif not current_found:
             steps.append(TimelineStep(label, "current"))

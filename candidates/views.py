@@ -36,10 +36,12 @@ from candidates.selectors import (
     application_for_user,
     application_timeline,
     applications_for_candidate,
+    failure_notice_for,
     material_version_for_user,
     messages_for,
     organisations_matching,
     roster_options_for_candidate,
+    status_label_for,
 )
 from candidates.services.accounts import (
     candidate_password_reset,
@@ -52,6 +54,7 @@ from candidates.services.accounts import (
 )
 from candidates.services.applications import (
     application_declare,
+    application_edit_refusal,
     application_start,
     application_submit,
     declaration_problems,
@@ -319,7 +322,8 @@ def application_detail(request, pk: int):
     application = application_for_user(user=request.user, pk=pk)
     checklist = application_checklist(application=application)
     is_owner = permissions.is_applicant(request.user, application)
-    if not is_owner:
+    edit_refusal = application_edit_refusal(application=application) if is_owner else None
+    if not is_owner or edit_refusal:
         open_kinds = set()
     elif application.is_editable:
         open_kinds = {item.requirement.code for item in checklist}
@@ -335,10 +339,13 @@ def application_detail(request, pk: int):
             "problems": declaration_problems(application),
             "missing": [item for item in checklist if not item.complete],
             "upload_form": MaterialUploadForm(),
-            "can_edit": permissions.can_edit_application(request.user, application),
+            "can_edit": permissions.can_edit_application(request.user, application) and not edit_refusal,
+            "edit_refusal": edit_refusal,
+            "status_label": status_label_for(application),
+            "failure": failure_notice_for(application),
             "is_applicant": is_owner,
             "open_kinds": open_kinds,
-            "can_submit": is_owner and application.status in SUBMITTABLE,
+            "can_submit": is_owner and application.status in SUBMITTABLE and not edit_refusal,
             "can_appeal": is_owner
             and application.status == ApplicationStatus.FAILED
             and application.round.appeals_open(),
@@ -357,6 +364,10 @@ def application_declare_view(request, pk: int):
         raise Http404
     if not application.is_editable:
         messages.info(request, _("申请已提交，申报信息不能再修改。"))
+        return redirect("candidates:application", pk=pk)
+    refusal = application_edit_refusal(application=application)
+    if refusal:
+        messages.error(request, refusal)
         return redirect("candidates:application", pk=pk)
     form = DeclarationForm(request.POST or None, instance=application)
     formset = WorkPeriodFormSet(

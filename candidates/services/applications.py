@@ -17,6 +17,7 @@ from candidates.enums import (
     EducationType,
     RosterReason,
     RosterStatus,
+    RoundKind,
 )
 from candidates.identity import identity_verifier
 from candidates.jobs import enqueue_on_commit
@@ -217,6 +218,9 @@ def application_declare(
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
             raise ValidationError(_("申请已提交，申报信息不能再修改。"), code="locked")
+        refusal = application_edit_refusal(application=locked)
+        if refusal:
+            raise ValidationError(refusal, code="closed")
         before = _declaration_snapshot(application)
         for field in DECLARATION_FIELDS:
             if field in data:
@@ -312,6 +316,43 @@ def application_transition(
             data={"from": previous, "to": to, "reason": reason, **(data or {})},
         )
     return application
+
+
+def after_window(entry: RosterEntry) -> str:
+    """What comes after a missed window, in the candidate's words."""
+    round_ = entry.round
+    if round_.kind == RoundKind.SUPPLEMENTARY:
+        return _("补充资格核查为当年度最后一次资格核查，逾期未申报视为放弃考试资格，不再受理资格核查申请。")
+    later = (
+        RosterEntry.objects.filter(round__parent=round_, id_number=entry.id_number, exam_id=entry.exam_id)
+        .select_related("round")
+        .first()
+    )
+    if later is not None:
+        return _("您已列入补办轮次“{name}”，请在 {opens} 至 {closes} 期间申报。").format(
+            name=later.round.name, opens=_fmt_dt(later.round.opens_at), closes=_fmt_dt(later.round.closes_at)
+        )
+    return _("本次记为未按期参加；如发布补办（补充资格核查）公告，请按公告要求申报。")
+
+
+def application_edit_refusal(*, application: Application, now: datetime.datetime | None = None) -> str | None:
+    """Why the candidate may not change the declaration or the files now, or None: the
+    window closed before a first submission, or an employer's return is past its deadline.
+    (Other statuses are not editable at all; a supplement reopens single items.)"""
+    now = now or timezone.now()
+    if application.status == ApplicationStatus.DRAFT and application.round.window_state(now) == "closed":
+        return _("本轮申报已于 {when} 截止，申请未提交，申报信息和材料不能再修改或上传。").format(
+            when=_fmt_dt(application.round.closes_at)
+        ) + after_window(application.roster_entry)
+    if application.status == ApplicationStatus.EMPLOYER_RETURNED:
+        in_time = (application.fix_deadline is not None and now < application.fix_deadline) or (
+            application.round.is_open(now)
+        )
+        if not in_time:
+            return _("修改期限已于 {when} 截止，不能再修改或提交。").format(
+                when=_fmt_dt(application.fix_deadline or application.round.closes_at)
+            )
+    return None
 
 
 def _window_refusal(round_, now: datetime.datetime) -> str | None:

@@ -17,6 +17,7 @@ from PIL import Image, ImageOps
 from candidates.enums import ApplicationStatus, PreviewStatus
 from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, Material, MaterialPage, MaterialVersion
+from candidates.services.applications import application_edit_refusal
 from candidates.uploads import check_decode_budget, clean_original_name, inspect_upload, policy_for
 
 from .audit import audit_record
@@ -63,7 +64,12 @@ def _check_open(*, application: Application, kind: str, actor) -> None:
     reviewer has reopened it for a supplement."""
     if application.candidate.user_id != actor.pk:
         raise PermissionDenied
-    if application.is_editable or kind in reopened_kinds(application=application):
+    if application.is_editable:
+        refusal = application_edit_refusal(application=application)
+        if refusal:
+            raise ValidationError(refusal, code="closed")
+        return
+    if kind in reopened_kinds(application=application):
         return
     if application.status == ApplicationStatus.SUPPLEMENT:
         raise ValidationError(_("该材料不在补正范围内，或补正期限已过。"), code="locked")
