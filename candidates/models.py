@@ -440,6 +440,23 @@ class MaterialVersion(models.Model):
         return self.retired_at is None
 
 
+class MaterialNote(models.Model):
+    """The candidate's statement on an item a reviewer asked to fix, when no new file is
+    needed (e.g. "the stamp is on page 2 of the existing scan"). Shown to the reviewer."""
+
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.CharField("说明", max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["material", "created_at"]
+        verbose_name = verbose_name_plural = "补正说明"
+
+    def __str__(self):
+        return f"{self.material} · {self.text[:20]}"
+
+
 class MaterialPage(models.Model):
     """A page of a stored file rendered as an image for the reviewers' viewer."""
 

@@ -346,6 +346,9 @@ def application_detail(request, pk: int):
             "is_applicant": is_owner,
             "open_kinds": open_kinds,
             "can_submit": is_owner and application.status in SUBMITTABLE and not edit_refusal,
+            "supplement_items": [item for item in checklist if item.requirement.code in open_kinds]
+            if application.status == ApplicationStatus.SUPPLEMENT
+            else [],
             "can_appeal": is_owner
             and application.status == ApplicationStatus.FAILED
             and application.round.appeals_open(),
@@ -459,8 +462,13 @@ def application_submit_view(request, pk: int):
     if not permissions.is_applicant(request.user, application):
         raise Http404
     first = application.status == ApplicationStatus.DRAFT
+    statements = {
+        key.removeprefix("statement-"): value
+        for key, value in request.POST.items()
+        if key.startswith("statement-")
+    }
     try:
-        application_submit(application=application, actor=request.user)
+        application_submit(application=application, actor=request.user, statements=statements)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -1,7 +1,7 @@
 """Reads for the employer's and the city's reviewers, always scoped to what they may see."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -12,6 +12,7 @@ from candidates.enums import ApplicationStatus as S
 from candidates.models import Application, Material, MaterialVersion, Organisation
 from candidates.validators import name_key, parse_id_number
 from reviews import eligibility
+from reviews.enums import DecisionKind
 from reviews.models import Decision, EligibilityRule, EmployerReview, MaterialVerdict
 from reviews.permissions import hr_organisation_id, reviewer_city_id
 
@@ -243,3 +244,38 @@ def application_for_hr(*, user, pk: int) -> Application:
 
 def employer_reviews_of(*, application: Application) -> QuerySet[EmployerReview]:
     return application.employer_reviews.select_related("reviewer", "organisation")
+
+
+@dataclass
+class ItemChanges:
+    """What the candidate changed on one item since the reviewers last asked for a supplement."""
+
+    added: list = field(default_factory=list)
+    retired: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.retired or self.notes)
+
+
+def changes_since_supplement(
+    *, application: Application
+) -> tuple[datetime.datetime | None, dict[str, ItemChanges]]:
+    """Since the latest supplement request: files added and taken out, and the candidate's
+    statements, per item. (None, {}) when there never was a request."""
+    from candidates.models import MaterialNote
+
+    request = application.decisions.filter(kind=DecisionKind.SUPPLEMENT).order_by("-created_at").first()
+    if request is None:
+        return None, {}
+    since = request.created_at
+    changes: dict[str, ItemChanges] = {}
+    versions = MaterialVersion.objects.filter(material__application=application).select_related("material")
+    for version in versions.filter(uploaded_at__gte=since):
+        changes.setdefault(version.material.kind, ItemChanges()).added.append(version)
+    for version in versions.filter(retired_at__gte=since):
+        changes.setdefault(version.material.kind, ItemChanges()).retired.append(version)
+    notes = MaterialNote.objects.filter(material__application=application, created_at__gte=since)
+    for note in notes.select_related("material"):
+        changes.setdefault(note.material.kind, ItemChanges()).notes.append(note)
+    return since, changes

@@ -35,6 +35,7 @@ from reviews.selectors import (
     WAITING_CHOICES,
     application_for_hr,
     application_for_reviewer,
+    changes_since_supplement,
     current_verdicts,
     decision_history,
     employer_counts,
@@ -202,6 +203,7 @@ def review(request, pk: int):
     verdicts = current_verdicts(application=application)
     checklist = application_checklist(application=application)
     materials = {m.kind: m for m in Material.objects.filter(application=application)}
+    supplement_requested_at, changes = changes_since_supplement(application=application)
     return render(
         request,
         "reviews/review.html",
@@ -209,9 +211,15 @@ def review(request, pk: int):
             "application": application,
             "facts": review_facts(application=application),
             "checklist": [
-                (item, materials.get(item.requirement.code), verdicts.get(item.requirement.code))
+                (
+                    item,
+                    materials.get(item.requirement.code),
+                    verdicts.get(item.requirement.code),
+                    changes.get(item.requirement.code),
+                )
                 for item in checklist
             ],
+            "supplement_requested_at": supplement_requested_at,
             "holds": holds,
             "claimed_by_other": application.is_claimed_by_other(request.user, now),
             "may_handle": may_handle(request.user, application),

@@ -24,6 +24,7 @@ from candidates.jobs import enqueue_on_commit
 from candidates.models import (
     Application,
     CandidateProfile,
+    MaterialNote,
     MaterialVersion,
     Organisation,
     RosterEntry,
@@ -367,8 +368,31 @@ def _window_refusal(round_, now: datetime.datetime) -> str | None:
 RESUBMITTABLE = (ApplicationStatus.EMPLOYER_RETURNED, ApplicationStatus.SUPPLEMENT)
 
 
+NOTE_MAX = 1000
+
+
+def supplement_problems(*, application: Application, statements: dict[str, str]) -> list[str]:
+    """What a supplement (补正) still lacks: every item the reviewer judged wrong needs a new
+    file uploaded since the request, or the candidate's statement why none is needed."""
+    since = application.status_changed_at
+    problems = []
+    for material in application.materials.filter(reopened=True):
+        fresh = material.versions.filter(retired_at__isnull=True, uploaded_at__gte=since).exists()
+        statement = (statements.get(material.kind) or "").strip()
+        label = rules.label_for(material.kind)
+        if len(statement) > NOTE_MAX:
+            problems.append(_("“{item}”的说明不能超过 {limit} 字。").format(item=label, limit=NOTE_MAX))
+        elif not fresh and not statement:
+            problems.append(_("“{item}”需要补正：请上传新的文件，或说明无需更换的理由。").format(item=label))
+    return problems
+
+
 def application_submit(
-    *, application: Application, actor, now: datetime.datetime | None = None
+    *,
+    application: Application,
+    actor,
+    now: datetime.datetime | None = None,
+    statements: dict[str, str] | None = None,
 ) -> Application:
     """申报, and resubmission after the employer returned it or a reviewer asked for a
     supplement (补正).
@@ -406,6 +430,11 @@ def application_submit(
     missing = missing_materials(application)
     if missing:
         raise ValidationError([_("请上传：{item}").format(item=r.label) for r in missing], code="materials")
+    statements = {kind: text.strip() for kind, text in (statements or {}).items() if text and text.strip()}
+    if status == ApplicationStatus.SUPPLEMENT:
+        problems = supplement_problems(application=application, statements=statements)
+        if problems:
+            raise ValidationError(problems, code="supplement")
 
     if status == ApplicationStatus.DRAFT:
         online = application.employer_reviews_online
@@ -434,6 +463,17 @@ def application_submit(
         if status == ApplicationStatus.DRAFT:
             RosterEntry.objects.filter(pk=application.roster_entry_id).update(status=RosterStatus.APPLIED)
         else:
+            for material in application.materials.filter(reopened=True, kind__in=list(statements)):
+                note = MaterialNote.objects.create(
+                    material=material, author=actor, text=statements[material.kind], created_at=now
+                )
+                audit_record(
+                    actor=actor,
+                    action="material.note",
+                    target=note,
+                    application=application,
+                    data={"kind": material.kind, "text": note.text},
+                )
             application.materials.filter(reopened=True).update(reopened=False)
     if status == ApplicationStatus.DRAFT:
         enqueue_on_commit("candidates.render_document", application_id=application.pk, kind="receipt")

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
+from django.urls import reverse
 from django.utils import timezone
 
 from candidates.enums import ApplicationStatus
@@ -224,3 +225,73 @@ def test_reviewer_of_another_city_cannot_decide(submitted):
 
     with pytest.raises(PermissionDenied):
         application_decide(application=submitted, user=factories.CityReviewerFactory().user, kind="pass")
+
+
+@pytest.fixture
+def awaiting_supplement(submitted, reviewer):
+    judge(submitted, reviewer, work_years="stamp_missing", application_form="blurred")
+    application_decide(
+        application=submitted,
+        user=reviewer,
+        kind="supplement",
+        reason="证明缺章，报名表模糊",
+        deadline=timezone.now() + datetime.timedelta(days=3),
+    )
+    submitted.refresh_from_db()
+    return submitted
+
+
+def test_a_supplement_without_a_new_file_or_a_statement_is_refused(awaiting_supplement):
+    candidate = awaiting_supplement.candidate.user
+    with pytest.raises(ValidationError) as error:
+        application_submit(application=awaiting_supplement, actor=candidate)
+    from candidates.rules import label_for
+
+    assert sorted(error.value.messages) == sorted(
+        f"“{label_for(kind)}”需要补正：请上传新的文件，或说明无需更换的理由。"
+        for kind in ("work_years", "application_form")
+    )
+    awaiting_supplement.refresh_from_db()
+    assert awaiting_supplement.status == ApplicationStatus.SUPPLEMENT
+    # A new file for one item is not enough: the other still needs one, or a statement.
+    material_upload(
+        application=awaiting_supplement,
+        kind="work_years",
+        files=[upload("v2.pdf", pdf_bytes(1))],
+        actor=candidate,
+    )
+    with pytest.raises(ValidationError, match="资格考试报名表"):
+        application_submit(application=awaiting_supplement, actor=candidate)
+
+
+def test_a_supplement_with_a_new_file_and_a_statement_goes_back_and_the_reviewer_sees_what_changed(
+    awaiting_supplement, reviewer, client_for
+):
+    from candidates.models import MaterialNote
+
+    candidate = awaiting_supplement.candidate.user
+    material_upload(
+        application=awaiting_supplement,
+        kind="work_years",
+        files=[upload("盖章版.pdf", pdf_bytes(1))],
+        actor=candidate,
+    )
+    statement = "原报名表扫描件第 2 页已清晰，签名和公章均可辨认。"
+    client = client_for(candidate)
+    page = client.get(reverse("candidates:application", args=[awaiting_supplement.pk])).content.decode()
+    assert 'name="statement-application_form"' in page
+    response = client.post(
+        reverse("candidates:submit", args=[awaiting_supplement.pk]), {"statement-application_form": statement}
+    )
+    assert response.status_code == 302
+    awaiting_supplement.refresh_from_db()
+    assert awaiting_supplement.status == ApplicationStatus.CITY_REVIEW
+    note = MaterialNote.objects.get()
+    assert note.text == statement and note.material.kind == "application_form" and note.author == candidate
+    assert AuditEvent.objects.filter(action="material.note", target_id=str(note.pk)).exists()
+    review = (
+        client_for(reviewer).get(reverse("reviews:review", args=[awaiting_supplement.pk])).content.decode()
+    )
+    assert review.count("补正后有变化") == 2
+    assert "新上传：盖章版.pdf（第 2 版" in review
+    assert f"申请人说明：{statement}" in review
