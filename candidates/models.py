@@ -309,6 +309,16 @@ class Application(models.Model):
     claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
     claimed_until = models.DateTimeField("领取有效期至", null=True, blank=True)
     fix_deadline = models.DateTimeField("修改（补正）截止时间", null=True, blank=True)
+    # A reviewer of another city an administrator assigned to the step at hand (confirming a
+    # fail, an appeal) when no reviewer of the city may take it; cleared when the status moves.
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="指派核查人员",
+    )
     submitted_at = models.DateTimeField("申报时间", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

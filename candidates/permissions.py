@@ -44,9 +44,12 @@ def is_employer_hr_for(user, application) -> bool:
 
 
 def is_city_reviewer_for(user, application) -> bool:
-    """A reviewer of the round's city ("哪里报名哪里审核"), once submitted."""
+    """A reviewer of the round's city ("哪里报名哪里审核"), once submitted; or the reviewer of
+    another city an administrator assigned to the step at hand."""
     reviewer = getattr(user, "city_reviewer", None) if user.is_authenticated else None
-    return reviewer is not None and application.city_id == reviewer.city_id and _submitted(application)
+    if reviewer is None or not _submitted(application):
+        return False
+    return application.city_id == reviewer.city_id or application.assigned_reviewer_id == user.pk
 
 
 def can_view_application(user, application) -> bool:

@@ -42,3 +42,26 @@ class SupplementaryRoundForm(forms.Form):
     publication_at = forms.DateTimeField(
         label=_("公示时间"), required=False, widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
     )
+
+
+class AssignReviewerForm(forms.Form):
+    reviewer = forms.ModelChoiceField(label=_("指派给"), queryset=None, empty_label=_("请选择核查人员"))
+    reason = forms.CharField(label=_("指派原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+        self.fields["reviewer"].label_from_instance = lambda user: (
+            f"{user.city_reviewer.city.name} · {user.get_full_name() or user.username}"
+        )
+
+
+class AdministratorDecisionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("决定"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("说明（申请人可见）"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("manage/candidates/<int:pk>/dossier/", views.candidate_dossier_view, name="dossier"),
     path("manage/candidates/<int:pk>/release/", views.candidate_release_view, name="candidate_release"),
     path("manage/dossiers/<int:pk>/", views.dossier_download, name="dossier_download"),
+    path("manage/applications/<int:pk>/handle/", views.application_handle, name="application_handle"),
     path("manage/reports/", views.report_queue, name="reports"),
     path("manage/reports/<int:pk>/handle/", views.report_handle_view, name="report_handle"),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,11 +14,18 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates.enums import RoundKind
 from candidates.files import stored_file_response
 from candidates.forms import IdentityReleaseForm, add_service_errors
-from candidates.models import CandidateProfile, City, VerificationRound
+from candidates.models import Application, CandidateProfile, City, VerificationRound
 from candidates.permissions import is_administrator
 from candidates.services.accounts import candidate_identity_release
 from notices.enums import ImportStatus, PassListStatus, ReportStatus
-from notices.forms import ImportForm, ReportForm, ReportHandleForm, SupplementaryRoundForm
+from notices.forms import (
+    AdministratorDecisionForm,
+    AssignReviewerForm,
+    ImportForm,
+    ReportForm,
+    ReportHandleForm,
+    SupplementaryRoundForm,
+)
 from notices.models import (
     DossierExport,
     ExportFile,
@@ -43,6 +51,13 @@ from notices.services.publication import (
 )
 from notices.services.roster_import import roster_import_cancel, roster_import_confirm, roster_import_upload
 from notices.services.rounds import results_export_request, round_close_windows, supplementary_round_create
+from reviews.permissions import failed_by
+from reviews.selectors import eligible_handlers, stuck_applications
+from reviews.services.decisions import (
+    ADMINISTRATOR_DECISIONS,
+    application_assign,
+    application_decide_by_administrator,
+)
 from verification_portal.client import client_address
 
 PASS_LIST_PAGE = 100
@@ -189,6 +204,65 @@ def manage_home(request):
             "rows": rows,
             "open_reports": Report.objects.filter(status=ReportStatus.OPEN).count(),
             "import_form": ImportForm(),
+            "stuck": stuck_applications(),
+        },
+    )
+
+
+@login_required
+def application_handle(request, pk: int):
+    """A fail confirmation or an appeal no reviewer of its city may take: assign it to a
+    reviewer of another city, or decide it."""
+    _admin_only(request)
+    application = get_object_or_404(
+        Application.objects.select_related("candidate", "round__city", "exam", "assigned_reviewer"), pk=pk
+    )
+    kinds = ADMINISTRATOR_DECISIONS.get(application.status, ())
+    excluded = failed_by(application)
+    reviewers = (
+        get_user_model()
+        .objects.filter(city_reviewer__isnull=False, is_active=True)
+        .exclude(pk__in=excluded)
+        .select_related("city_reviewer__city")
+        .order_by("city_reviewer__city__sort_order", "username")
+    )
+    assign_form = AssignReviewerForm(
+        request.POST if request.POST.get("action") == "assign" else None, reviewers=reviewers
+    )
+    decide_form = AdministratorDecisionForm(
+        request.POST if request.POST.get("action") == "decide" else None, kinds=kinds
+    )
+    if request.method == "POST" and kinds:
+        try:
+            if assign_form.is_bound and assign_form.is_valid():
+                application_assign(
+                    application=application,
+                    user=request.user,
+                    reviewer=assign_form.cleaned_data["reviewer"],
+                    reason=assign_form.cleaned_data["reason"],
+                )
+                messages.success(request, _("已指派，该核查人员可在“指派给我的”中处理。"))
+                return redirect("notices:application_handle", pk=pk)
+            if decide_form.is_bound and decide_form.is_valid():
+                application_decide_by_administrator(
+                    application=application,
+                    user=request.user,
+                    kind=decide_form.cleaned_data["kind"],
+                    reason=decide_form.cleaned_data["reason"],
+                )
+                messages.success(request, _("决定已保存，申请人已收到通知。"))
+                return redirect("notices:manage")
+        except ValidationError as error:
+            add_service_errors(assign_form if assign_form.is_bound else decide_form, error)
+    return render(
+        request,
+        "notices/manage/application_handle.html",
+        {
+            "application": application,
+            "handlers": eligible_handlers(application=application),
+            "assign_form": assign_form,
+            "decide_form": decide_form,
+            "can_act": bool(kinds),
         },
     )
 

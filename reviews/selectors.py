@@ -110,8 +110,12 @@ def reviewer_stats(*, user, counts: dict[str, int], now: datetime.datetime | Non
 
 
 def application_for_reviewer(*, user, pk: int) -> Application:
+    city_id = reviewer_city_id(user)
+    if city_id is None:
+        raise Http404
     application = (
-        _queue_base(user=user)
+        Application.objects.filter(Q(city_id=city_id) | Q(assigned_reviewer=user))
+        .exclude(status=S.DRAFT)
         .select_related("candidate__user", "round__city", "roster_entry__exam", "employer", "claimed_by")
         .filter(pk=pk)
         .first()
@@ -279,3 +283,40 @@ def changes_since_supplement(
     for note in notes.select_related("material"):
         changes.setdefault(note.material.kind, ItemChanges()).notes.append(note)
     return since, changes
+
+
+def assigned_to(*, user) -> QuerySet[Application]:
+    """Items of other cities an administrator assigned to this reviewer."""
+    if reviewer_city_id(user) is None:
+        return Application.objects.none()
+    return Application.objects.filter(
+        assigned_reviewer=user, status__in=[S.FAIL_PROPOSED, S.APPEALED]
+    ).select_related("candidate", "round__city", "exam")
+
+
+def eligible_handlers(*, application: Application) -> list:
+    """The city's reviewers who may take the step at hand (a second reviewer confirms a fail;
+    an appeal goes to one who took no part in the fail), and the assigned one if any."""
+    from django.contrib.auth import get_user_model
+
+    from reviews.permissions import may_handle
+
+    users = list(
+        get_user_model()
+        .objects.filter(
+            Q(city_reviewer__city_id=application.city_id) | Q(pk=application.assigned_reviewer_id or 0),
+            is_active=True,
+        )
+        .select_related("city_reviewer")
+        .order_by("username")
+    )
+    return [user for user in users if may_handle(user, application)]
+
+
+def stuck_applications():
+    """Fail confirmations and appeals that no reviewer of their city may take: an
+    administrator assigns them or decides. (Few rows: these two statuses only.)"""
+    waiting = Application.objects.filter(
+        status__in=[S.FAIL_PROPOSED, S.APPEALED], assigned_reviewer__isnull=True
+    ).select_related("candidate", "round__city", "exam")
+    return [application for application in waiting if not eligible_handlers(application=application)]

@@ -35,9 +35,11 @@ from reviews.selectors import (
     WAITING_CHOICES,
     application_for_hr,
     application_for_reviewer,
+    assigned_to,
     changes_since_supplement,
     current_verdicts,
     decision_history,
+    eligible_handlers,
     employer_counts,
     employer_queue,
     employer_reviews_of,
@@ -137,6 +139,7 @@ def queue(request):
             "counts": [(status, S(status).label, n) for status, n in counts.items()],
             "stats": reviewer_stats(user=request.user, counts=counts, now=now),
             "city": request.user.city_reviewer.city,
+            "assigned": list(assigned_to(user=request.user)),
         },
     )
 
@@ -223,6 +226,9 @@ def review(request, pk: int):
             "holds": holds,
             "claimed_by_other": application.is_claimed_by_other(request.user, now),
             "may_handle": may_handle(request.user, application),
+            "handlers": eligible_handlers(application=application)
+            if application.status in (S.FAIL_PROPOSED, S.APPEALED)
+            else None,
             "claimable": application.status in CLAIMABLE,
             "verdict_form": MaterialVerdictForm(),
             "decision_form": DecisionForm(allowed=_allowed_decisions(application)),

@@ -305,6 +305,8 @@ def application_transition(
                 code="transition",
             )
         previous = locked.status
+        if locked.assigned_reviewer_id is not None:
+            changes = {"assigned_reviewer": None, **changes}  # an assignment is for one step
         application.status = to
         application.status_changed_at = now
         for field, value in changes.items():

@@ -14,7 +14,7 @@ from candidates.models import Application
 from candidates.services.audit import audit_record
 from reviews.enums import DecisionKind
 from reviews.models import Decision
-from reviews.permissions import may_handle, reviewer_city_id
+from reviews.permissions import is_city_reviewer_for, may_handle, reviewer_city_id
 
 CLAIMABLE = BACKLOG_STATUSES
 
@@ -43,7 +43,7 @@ def application_claim(*, application: Application, user, now: datetime.datetime 
     """Take the item for ``PORTAL_CLAIM_MINUTES``. One conditional UPDATE decides: of two
     reviewers claiming at once, exactly one changes the row."""
     now = now or timezone.now()
-    if reviewer_city_id(user) != application.city_id:
+    if not is_city_reviewer_for(user, application):
         raise PermissionDenied
     if not may_handle(user, application):
         raise ValidationError(_("不通过的复核和申辩须由另一名核查人员处理。"), code="same_reviewer")

@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from candidates import rules
 from candidates.enums import ApplicationStatus as S
 from candidates.models import Application, Material
+from candidates.permissions import is_administrator
 from candidates.services.applications import application_transition
 from candidates.services.audit import audit_record
+from candidates.services.messages import message_send
 from reviews.enums import AppealOutcome, DecisionKind, FailReason, MaterialReason
 from reviews.models import Appeal, Decision, MaterialVerdict
-from reviews.permissions import is_city_reviewer_for, may_handle
+from reviews.permissions import failed_by, is_city_reviewer_for, may_handle
 from reviews.selectors import current_verdicts
 
 from . import notify
@@ -143,7 +145,7 @@ def application_decide(
         raise ValidationError(_("未知的决定。"), code="kind")
     if not is_city_reviewer_for(user, application):
         raise PermissionDenied
-    sources, target = DECISION_MOVES[kind]
+    sources, _target = DECISION_MOVES[kind]
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status != application.status or locked.status not in sources:
@@ -164,32 +166,134 @@ def application_decide(
             deadline=deadline,
             now=now,
         )
-        changes = {"claimed_by": None, "claimed_at": None, "claimed_until": None}
-        if kind == DecisionKind.SUPPLEMENT:
-            changes["fix_deadline"] = deadline
-        decision = Decision.objects.create(
+        decision = _record(
+            locked=locked,
             application=application,
-            reviewer=user,
+            user=user,
             kind=kind,
             reason_code=reason_code,
             reason=reason,
-            deadline=deadline if kind == DecisionKind.SUPPLEMENT else None,
-            claimed_at=locked.claimed_at,
-            created_at=now,
-        )
-        application_transition(
-            application=application,
-            to=target,
-            actor=user,
-            reason=reason,
+            deadline=deadline,
+            reopen=reopen,
             now=now,
-            changes=changes,
-            data={"decision": decision.pk, "kind": kind, "reason_code": reason_code},
         )
-        if reopen:
-            Material.objects.filter(pk__in=[m.pk for m in reopen]).update(reopened=True)
-        _after(application=application, decision=decision, reopen=reopen, now=now)
     return decision
+
+
+def _record(*, locked, application, user, kind, reason_code, reason, deadline, reopen, now, data=None):
+    """The decision row, the move, the reopened items and the candidate's message, in the
+    caller's transaction."""
+    _sources, target = DECISION_MOVES[kind]
+    changes = {"claimed_by": None, "claimed_at": None, "claimed_until": None}
+    if kind == DecisionKind.SUPPLEMENT:
+        changes["fix_deadline"] = deadline
+    decision = Decision.objects.create(
+        application=application,
+        reviewer=user,
+        kind=kind,
+        reason_code=reason_code,
+        reason=reason,
+        deadline=deadline if kind == DecisionKind.SUPPLEMENT else None,
+        claimed_at=locked.claimed_at,
+        created_at=now,
+    )
+    application_transition(
+        application=application,
+        to=target,
+        actor=user,
+        reason=reason,
+        now=now,
+        changes=changes,
+        data={"decision": decision.pk, "kind": kind, "reason_code": reason_code, **(data or {})},
+    )
+    if reopen:
+        Material.objects.filter(pk__in=[m.pk for m in reopen]).update(reopened=True)
+    _after(application=application, decision=decision, reopen=reopen, now=now)
+    return decision
+
+
+# What an administrator may decide when no reviewer can: confirming or rejecting a proposed
+# fail, and an appeal.
+ADMINISTRATOR_DECISIONS = {
+    S.FAIL_PROPOSED: (DecisionKind.FAIL_CONFIRM, DecisionKind.FAIL_REJECT),
+    S.APPEALED: (DecisionKind.APPEAL_UPHELD, DecisionKind.APPEAL_OVERTURNED),
+}
+
+
+def application_assign(*, application: Application, user, reviewer, reason: str, now=None) -> Application:
+    """An administrator assigns a fail confirmation or an appeal to a reviewer, of any city,
+    who took no part in the fail (for a city without such a reviewer). Audited; the reviewer
+    is told."""
+    now = now or timezone.now()
+    if not is_administrator(user):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写指派原因。")})
+    if getattr(reviewer, "city_reviewer", None) is None:
+        raise ValidationError({"reviewer": _("只能指派给核查人员。")})
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status not in ADMINISTRATOR_DECISIONS:
+            raise ValidationError(_("只有待复核的不通过和申辩可以指派。"), code="status")
+        if reviewer.pk in failed_by(locked):
+            raise ValidationError({"reviewer": _("该核查人员参与了不通过的决定，不能处理。")})
+        Application.objects.filter(pk=locked.pk).update(
+            assigned_reviewer=reviewer, claimed_by=None, claimed_at=None, claimed_until=None
+        )
+        audit_record(
+            actor=user,
+            action="review.assign",
+            target=locked,
+            data={"reviewer": reviewer.username, "city": reviewer.city_reviewer.city.name, "reason": reason},
+        )
+        message_send(
+            recipient=reviewer,
+            application=locked,
+            subject=_("管理员指派您处理一份{status}").format(status=locked.get_status_display()),
+            body=_("{city}的申请 {reference} 需要一名未参与原核查的人员处理：{reason}").format(
+                city=locked.city.name, reference=locked.reference, reason=reason
+            ),
+        )
+    application.refresh_from_db()
+    return application
+
+
+def application_decide_by_administrator(
+    *, application: Application, user, kind: str, reason: str, now=None
+) -> Decision:
+    """An administrator confirms or rejects a proposed fail, or decides an appeal, when no
+    reviewer may (audited as the administrator's decision)."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not is_administrator(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != application.status or kind not in ADMINISTRATOR_DECISIONS.get(locked.status, ()):
+            raise ValidationError(
+                _("该申请当前状态为“{status}”，不能作出这一决定。").format(
+                    status=locked.get_status_display()
+                ),
+                code="stale",
+            )
+        if user.pk in failed_by(locked):
+            raise ValidationError(_("参与了不通过决定的人员不能处理复核和申辩。"), code="same_reviewer")
+        reopen = _validate(
+            application=locked, kind=kind, reason_code="", reason=reason, deadline=None, now=now
+        )
+        return _record(
+            locked=locked,
+            application=application,
+            user=user,
+            kind=kind,
+            reason_code="",
+            reason=reason,
+            deadline=None,
+            reopen=reopen,
+            now=now,
+            data={"by": "administrator"},
+        )
 
 
 def _after(*, application: Application, decision: Decision, reopen: list[Material], now) -> None:

@@ -100,6 +100,7 @@ MATRIX = {
     "notices:dossier": ("post", "candidate", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:candidate_release": ("get", "candidate", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:dossier_download": ("get", "dossier", row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:application_handle": ("get", "application", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:reports": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:report_handle": ("post", "report", row(302, 404, 404, 404, 404, 404, 404, 302)),
 }
