@@ -296,3 +296,143 @@ def judge(page, bad: str | None = None) -> None:
             form.locator("input[name=ok][value='1']").check()
         with page.expect_navigation():
             form.locator("button[type=submit]").click()
+
+
+def login_candidate(browser, candidate, viewport=PHONE):
+    page = browser.page(viewport)
+    page.goto("/login/")
+    page.fill("#id_username", candidate.id_number)
+    page.fill("#id_password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(re.compile(r"/me/"))
+    return page
+
+
+@pytest.fixture
+def late_round(live_server, private_storage, settings, monkeypatch):
+    """A round already published, with two reviewers in its city who both took part in a
+    fail, the failed candidate still in the appeal period, and another whose window closed."""
+    from candidates.services.applications import application_submit
+    from notices.services.publication import pass_list_publish
+    from reviews.services.claims import application_claim
+    from reviews.services.decisions import application_decide, material_verdict_record
+    from tests.conftest import upload_checklist
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.PORTAL_STAFF_OTP_REQUIRED = True
+    now = timezone.now()
+    city = factories.CityFactory(code="zhuzhou", name="株洲")
+    exam = factories.ExamFactory(code="jianzao", name="一级建造师")
+    round_ = factories.RoundFactory(
+        name="2026年度一级建造师考后人工核查（株洲）",
+        city=city,
+        exams=[exam],
+        publication_at=now - datetime.timedelta(hours=1),
+        appeal_closes_at=now + datetime.timedelta(days=5),
+    )
+    first, second = (
+        factories.CityReviewerFactory(city=city, user__first_name=name).user for name in ("甲核查", "乙核查")
+    )
+    admin = factories.UserFactory(is_superuser=True, is_staff=True, username="admin_e2e")
+    for user in (first, second, admin):
+        TOTPDevice.objects.create(user=user, name="e2e", confirmed=True)
+    factories.ApplicationFactory(
+        roster_entry__round=round_, roster_entry__exam=exam, candidate__real_name="早通过", status="passed"
+    )
+    failed = factories.ApplicationFactory(
+        roster_entry__round=round_, roster_entry__exam=exam, candidate__real_name="李申辩"
+    )
+    upload_checklist(failed)
+    application_submit(application=failed, actor=failed.candidate.user)
+    failed.refresh_from_db()
+    application_claim(application=failed, user=first)
+    for material in failed.materials.all():
+        material_verdict_record(material=material, user=first, ok=True)
+    application_decide(
+        application=failed, user=first, kind="fail", reason_code="work_years", reason="年限不足三年"
+    )
+    failed.refresh_from_db()
+    application_claim(application=failed, user=second)
+    application_decide(application=failed, user=second, kind="fail_confirm", reason="同意")
+    pass_list_publish(round_=round_)
+    closed = factories.RoundFactory(
+        name="2026年度一级建造师考后人工核查（已截止）",
+        city=city,
+        exams=[exam],
+        opens_at=now - datetime.timedelta(days=9),
+        closes_at=now - datetime.timedelta(hours=2),
+    )
+    late = factories.ApplicationFactory(
+        roster_entry__round=closed, roster_entry__exam=exam, candidate__real_name="赵迟到"
+    )
+    return {
+        "url": live_server.url,
+        "round": round_,
+        "failed": failed,
+        "first": first,
+        "admin": admin,
+        "late": late,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_appeal_in_a_two_reviewer_city_a_supplementary_list_and_a_closed_window(late_round):
+    problems: list[str] = []
+    failed, late = late_round["failed"], late_round["late"]
+    with sync_playwright() as playwright:
+        browser = Browser(playwright, late_round["url"])
+
+        # 1. The failed candidate reads why, and appeals.
+        phone = login_candidate(browser, failed.candidate)
+        phone.goto(f"/applications/{failed.pk}/")
+        expect(phone.locator(".status")).to_have_text("核查不通过")
+        expect(phone.locator(".card.failed")).to_contain_text("年限不足三年")
+        expect(phone.locator(".step-failed")).to_have_text("核查不通过")
+        shot(phone, "11-failed-with-reason", problems)
+        phone.get_by_role("link", name="提出申辩").first.click()
+        phone.fill("#id_statement", "我在 2019 年至 2021 年另有一段相关工作经历，证明已附。")
+        phone.get_by_role("button", name="提交申辩").click()
+        expect(phone.locator(".status")).to_have_text("申辩处理中")
+
+        # 2. Both reviewers of the city took part in the fail: the page says nobody here can act.
+        reviewer = browser.login_staff(late_round["first"])
+        reviewer.goto(f"/review/{failed.pk}/")
+        expect(reviewer.locator(".claim-bar")).to_contain_text("本市没有可以处理的核查人员")
+        shot(reviewer, "12-nobody-in-the-city", problems)
+
+        # 3. The administrator sees it, decides the appeal, and publishes the supplementary list.
+        admin = browser.login_staff(late_round["admin"])
+        admin.goto("/manage/")
+        admin.get_by_role("link", name=re.compile("李申辩")).click()
+        shot(admin, "13-assign-or-decide", problems)
+        admin.get_by_label("申辩成立，改为通过").check()
+        admin.locator("form:has(input[value=decide]) textarea").fill("另一段工作经历经核实属实，年限满三年。")
+        admin.get_by_role("button", name="保存决定").click()
+        expect(admin.locator(".messages")).to_contain_text("决定已保存")
+        section = admin.locator("section", has_text="2026年度一级建造师考后人工核查（株洲）")
+        section.get_by_role("button", name="生成公示名单").click()
+        expect(admin.locator(".messages")).to_contain_text("补充公示名单（第 1 批）正在生成（1 人）")
+
+        # 4. The public page shows both lists of the round, the late pass on the supplementary one.
+        public = browser.page(PHONE)
+        public.goto("/pass-lists/")
+        round_section = public.locator("section", has_text="2026年度一级建造师考后人工核查（株洲）")
+        expect(round_section.get_by_role("link")).to_have_text(["通过人员名单", "补充公示名单（第 1 批）"])
+        round_section.get_by_role("link", name="补充公示名单（第 1 批）").click()
+        expect(public.locator("table")).to_contain_text("李申辩")
+        expect(public.locator("table")).not_to_contain_text("早通过")
+        shot(public, "14-supplementary-list", problems)
+
+        # 5. A candidate whose window closed is told so, and offered no upload.
+        closed = login_candidate(browser, late.candidate)
+        closed.goto(f"/applications/{late.pk}/")
+        expect(closed.locator(".status")).to_have_text("未申报（已截止）")
+        expect(closed.get_by_role("heading", name="申报已截止")).to_be_visible()
+        expect(closed.locator("input[type=file]")).to_have_count(0)
+        shot(closed, "15-window-closed", problems)
+
+        assert browser.errors == []
+        assert problems == []
+        browser.browser.close()
+    failed.refresh_from_db()
+    assert failed.status == ApplicationStatus.PASSED
