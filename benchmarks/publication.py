@@ -47,16 +47,17 @@ INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, 
     date_joined)
 SELECT '!', false, 'pub' || g, '', '', '', false, true, now() FROM generate_series(1, %(rows)s) g;
 
-INSERT INTO candidates_candidateprofile (user_id, real_name, id_number, phone, gender, birth_date, created_at)
+INSERT INTO candidates_candidateprofile (user_id, real_name, id_number, phone, gender, birth_date, created_at,
+    id_type, phone_verified_at, release_reason)
 SELECT u.id, (ARRAY['王','李','张','刘','陈','杨','赵','黄','周','吴'])[1 + u.id %% 10]
         || (ARRAY['小明','丽华','建国','晓燕','志强','海燕','文博','静怡'])[1 + u.id %% 8],
     '430102' || lpad(u.id::text, 12, '0'), '1' || lpad(u.id::text, 10, '0'),
-    CASE WHEN u.id %% 2 = 0 THEN 'F' ELSE 'M' END, date '1990-01-01', now()
+    CASE WHEN u.id %% 2 = 0 THEN 'F' ELSE 'M' END, date '1990-01-01', now(), 'resident', now(), ''
 FROM auth_user u WHERE u.username LIKE 'pub%%';
 
 INSERT INTO candidates_rosterentry (round_id, name, id_number, exam_id, exam_year, city_id, reason, status,
-    created_at)
-SELECT r.id, p.real_name, p.id_number, e.id, 2026, r.city_id, '1', 'applied', now()
+    created_at, phone)
+SELECT r.id, p.real_name, p.id_number, e.id, 2026, r.city_id, '1', 'applied', now(), ''
 FROM candidates_candidateprofile p, candidates_verificationround r, candidates_exam e WHERE e.code = 'shegong';
 
 INSERT INTO candidates_application (candidate_id, round_id, city_id, exam_id, roster_entry_id, status,

@@ -45,18 +45,19 @@ INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, 
     date_joined)
 SELECT '!', false, 'bench' || g, '', '', '', false, true, now() FROM generate_series(1, %(rows)s) g;
 
-INSERT INTO candidates_candidateprofile (user_id, real_name, id_number, phone, gender, birth_date, created_at)
+INSERT INTO candidates_candidateprofile (user_id, real_name, id_number, phone, gender, birth_date, created_at,
+    id_type, phone_verified_at, release_reason)
 SELECT u.id, 'Candidate ' || u.id, '9' || lpad(u.id::text, 17, '0'), '1' || lpad(u.id::text, 10, '0'), 'M',
     date '1990-01-01',
-    now()
+    now(), 'resident', now(), ''
 FROM auth_user u WHERE u.username LIKE 'bench%%';
 
 WITH rounds AS (
     SELECT id, city_id, row_number() OVER (ORDER BY id) - 1 AS n FROM candidates_verificationround
 ), exam AS (SELECT id FROM candidates_exam ORDER BY id LIMIT 1)
 INSERT INTO candidates_rosterentry (round_id, name, id_number, exam_id, exam_year, city_id, reason, status,
-    created_at)
-SELECT r.id, p.real_name, p.id_number, (SELECT id FROM exam), 2026, r.city_id, '1', 'applied', now()
+    created_at, phone)
+SELECT r.id, p.real_name, p.id_number, (SELECT id FROM exam), 2026, r.city_id, '1', 'applied', now(), ''
 FROM candidates_candidateprofile p
 JOIN rounds r ON r.n = p.id %% 14;
 

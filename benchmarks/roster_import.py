@@ -91,7 +91,7 @@ def variant_floor() -> dict:
         connection.cursor() as cursor,
         cursor.copy(
             "COPY candidates_rosterentry (round_id, name, id_number, exam_id, exam_year, city_id, reason, status,"
-            " created_at) FROM STDIN"
+            " created_at, phone) FROM STDIN"
         ) as copy,
     ):
         for row in rows:
@@ -106,6 +106,7 @@ def variant_floor() -> dict:
                     row[5],
                     "expected",
                     now,
+                    "",
                 )
             )
     return {"seconds": time.perf_counter() - started}

@@ -88,6 +88,22 @@ def start_worker(env):
     )  # fmt: skip
 
 
+def worker_env(private_storage, settings, **extra) -> dict:
+    """A worker process's environment: this test database and storage, one PDF part a row,
+    an empty broker."""
+    settings.PORTAL_PDF_CHUNK_ROWS = 1
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    database = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "PRIVATE_MEDIA_ROOT": str(private_storage),
+        "PORTAL_PDF_CHUNK_ROWS": "1",
+        **extra,
+    }
+
+
 def wait_for(condition, seconds):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -99,16 +115,7 @@ def wait_for(condition, seconds):
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_while_publishing_publishes_exactly_once(private_storage, settings):
-    settings.PORTAL_PDF_CHUNK_ROWS = 1  # six parts: time to kill the worker half-way
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "PRIVATE_MEDIA_ROOT": str(private_storage),
-        "PORTAL_PDF_CHUNK_ROWS": "1",
-    }
+    env = worker_env(private_storage, settings)  # six parts: time to kill the worker half-way
     round_ = factories.RoundFactory(publication_at=timezone.now() - datetime.timedelta(minutes=1))
     names = [f"通过人员{n}" for n in range(6)]
     for name in names:
@@ -224,19 +231,13 @@ def test_two_reviewers_deciding_at_the_same_moment(make_submitted):
 def test_a_killed_workers_task_is_delivered_again_after_the_visibility_timeout(private_storage, settings):
     """No periodic job helps here: the broker itself hands the unacknowledged task to the next
     worker once the visibility timeout (here 6 s; 5 minutes by default) has passed."""
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "PRIVATE_MEDIA_ROOT": str(private_storage),
-        "PORTAL_PDF_CHUNK_ROWS": "1",
-        "PORTAL_TASK_TIME_LIMIT": "4",
-        "PORTAL_BROKER_VISIBILITY_SECONDS": "6",
-        "PORTAL_BROKER_RESTORE_SECONDS": "2",
-    }
-    settings.PORTAL_PDF_CHUNK_ROWS = 1
+    env = worker_env(
+        private_storage,
+        settings,
+        PORTAL_TASK_TIME_LIMIT="4",
+        PORTAL_BROKER_VISIBILITY_SECONDS="6",
+        PORTAL_BROKER_RESTORE_SECONDS="2",
+    )
     round_ = factories.RoundFactory(publication_at=timezone.now() - datetime.timedelta(minutes=1))
     for n in range(6):
         factories.ApplicationFactory(
