@@ -57,6 +57,21 @@ ACTIVE_ACTION_TYPES = {
 ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/XFA", "/RichMediaContent"}
 ACTIVE_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D"}
 SAFE_URI_SCHEMES = ("http://", "https://")
+# Keys leading only to passive data (page content, fonts, images, appearance streams, the tag
+# structure, the way back up the page tree): not followed, so a scan's large image streams are
+# never loaded and memory stays flat whatever the file's size. Nothing under them can act:
+# actions live in /OpenAction, /AA, /A, /Names, outlines, annotations and form fields.
+PASSIVE_KEYS = {
+    "/Parent",
+    "/P",
+    "/Resources",
+    "/Contents",
+    "/Thumb",
+    "/Metadata",
+    "/AP",
+    "/DR",
+    "/StructTreeRoot",
+}
 NAME_MAX = 100
 
 
@@ -178,7 +193,7 @@ def _pdf_active_content(reader: PdfReader) -> str | None:
         if obj.get("/Subtype") in ACTIVE_ANNOTATIONS:
             return str(obj.get("/Subtype"))
         for key, value in obj.items():
-            if key != "/Parent":  # the way back up; reached from the top anyway
+            if key not in PASSIVE_KEYS:
                 stack.append(value)
     return None
 
