@@ -9,8 +9,10 @@ PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
 S3RVER_VERSION := 3.7.1
 S3RVER := $(VENV)/s3rver/node_modules/.bin/s3rver
 
-.PHONY: run test install system-deps services browser clamav fmt lint worker beat bench
+.PHONY: run test test-fast install system-deps services browser clamav fmt lint worker beat bench
 
+# The local demo runs in debug mode (a development key, the TOTP code helper, local files).
+run: export DJANGO_DEBUG ?= true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
@@ -21,9 +23,15 @@ run: install
 	else $(PY) manage.py run_periodic & fi; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+TEST_ENV = DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	CELERY_TASK_ALWAYS_EAGER=1 DJANGO_CONN_MAX_AGE=0
+
 test: install services browser clamav $(VENV)/axe.min.js $(S3RVER)
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 DJANGO_CONN_MAX_AGE=0 \
-		$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Everything but the browser journeys and the tests that start worker processes.
+test-fast: install services clamav $(S3RVER)
+	$(TEST_ENV) $(VENV)/bin/pytest -m "not e2e and not worker" $(PYTEST_ARGS)
 
 # The browser tests check pages with axe-core (accessibility), fetched from the npm registry.
 AXE_VERSION := 4.14.1

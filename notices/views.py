@@ -361,9 +361,17 @@ def import_cancel(request, pk: int):
 @require_POST
 def round_close(request, pk: int):
     _admin_only(request)
-    get_object_or_404(VerificationRound, pk=pk)
-    changed = round_close_windows()
-    messages.success(request, _("已将 {count} 条未申报记录标记为未按期参加。").format(count=changed))
+    round_ = get_object_or_404(VerificationRound, pk=pk)
+    if round_.window_state() != "closed":
+        messages.error(request, _("本轮申报尚未截止。"))
+        return redirect("notices:manage")
+    changed = round_close_windows(round_=round_)
+    messages.success(
+        request,
+        _("已处理“{round}”的 {count} 条未申报记录（未按期参加；补办轮次为视为放弃）。").format(
+            round=round_.name, count=changed
+        ),
+    )
     return redirect("notices:manage")
 
 

@@ -367,14 +367,14 @@ def employer_application(request, pk: int):
     return _employer_application_page(request, application_for_hr(user=request.user, pk=pk))
 
 
-def _employer_application_page(request, application, *, return_form=None):
+def _employer_application_page(request, application, *, return_form=None, approve_form=None):
     return render(
         request,
         "reviews/employer_application.html",
         {
             "application": application,
             "checklist": application_checklist(application=application),
-            "approve_form": EmployerApproveForm(),
+            "approve_form": approve_form or EmployerApproveForm(),
             "return_form": return_form or EmployerReturnForm(),
             "history": employer_reviews_of(application=application),
             "work_years_proof": document_current(application=application, kind="work_years_proof"),
@@ -388,12 +388,10 @@ def employer_approve_view(request, pk: int):
     _hr_only(request)
     application = application_for_hr(user=request.user, pk=pk)
     form = EmployerApproveForm(request.POST)
+    if not form.is_valid():
+        return _employer_application_page(request, application, approve_form=form)
     try:
-        employer_approve(
-            application=application,
-            user=request.user,
-            checks=request.POST.getlist("checks") if not form.is_valid() else form.cleaned_data["checks"],
-        )
+        employer_approve(application=application, user=request.user, checks=form.cleaned_data["checks"])
     except (ValidationError, PermissionDenied) as error:
         _errors_to_messages(request, error)
         return redirect("reviews:employer_application", pk=pk)

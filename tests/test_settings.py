@@ -36,8 +36,9 @@ def run(env: dict, tmp_path) -> subprocess.CompletedProcess:
     )
 
 
-def test_embedded_default_with_nothing_set(tmp_path):
-    result = run({}, tmp_path)
+def test_embedded_default_in_debug_mode(tmp_path):
+    """What `make run` gets: DJANGO_DEBUG=true and nothing else."""
+    result = run({"DJANGO_DEBUG": "true"}, tmp_path)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.sqlite3"
@@ -51,6 +52,7 @@ def test_embedded_default_with_nothing_set(tmp_path):
 def test_postgres_redis_and_object_storage_from_environment(tmp_path):
     result = run(
         {
+            "DJANGO_DEBUG": "true",
             "DATABASE_URL": "postgres://portal:pw@db.internal:5432/portal",
             "REDIS_URL": "redis://redis.internal:6379/0",
             "AWS_STORAGE_BUCKET_NAME": "scans",
@@ -73,7 +75,7 @@ def test_postgres_redis_and_object_storage_from_environment(tmp_path):
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
-    result = run({"DJANGO_DEBUG": "false"}, tmp_path)
+    result = run({}, tmp_path)  # debug is off unless asked for
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
     no_audit_key = run({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 60}, tmp_path)

@@ -39,7 +39,9 @@ EXPORT_HEADERS = [
 ]
 
 
-def round_close_windows(*, now: datetime.datetime | None = None) -> int:
+def round_close_windows(
+    *, now: datetime.datetime | None = None, round_: VerificationRound | None = None
+) -> int:
     """When a window has closed, roster entries with no submission become 未按期参加; in a
     supplementary round, the year's last verification (seed 003), they become 视为放弃 and the
     person is told. Idempotent: only entries still expected are touched."""
@@ -50,6 +52,8 @@ def round_close_windows(*, now: datetime.datetime | None = None) -> int:
     missed = RosterEntry.objects.filter(status=RosterStatus.EXPECTED, round__closes_at__lte=now).exclude(
         Exists(submitted)
     )
+    if round_ is not None:  # one round (the administrator's button); the periodic job does all
+        missed = missed.filter(round=round_)
     absent = missed.exclude(round__kind=RoundKind.SUPPLEMENTARY).update(status=RosterStatus.ABSENT)
     with transaction.atomic():
         gave_up = list(
@@ -115,7 +119,7 @@ def supplementary_round_create(
         status=ApplicationStatus.FAILED,
     )
     with transaction.atomic():
-        round_close_windows()
+        round_close_windows(round_=round_)
         absent = RosterEntry.objects.filter(round=round_, status=RosterStatus.ABSENT)
         excluded = absent.filter(Exists(failed)).count()
         carried = list(absent.exclude(Exists(failed)))

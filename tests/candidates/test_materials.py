@@ -174,8 +174,13 @@ def test_preview_enqueued_on_commit(application, django_capture_on_commit_callba
     assert version.preview_status == PreviewStatus.READY and version.preview
 
 
-def test_preview_task_for_missing_version_does_nothing():
-    task_material_preview(version_id=999999)
+def test_preview_task_for_missing_version_does_nothing(private_storage):
+    """A job for a version that is gone (its upload rolled back) returns quietly, writing nothing."""
+    from candidates.models import MaterialPage
+
+    assert task_material_preview(version_id=999999) is None
+    assert not MaterialPage.objects.exists() and not MaterialVersion.objects.exists()
+    assert not list(private_storage.rglob("*.jpg"))  # no preview file written either
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from tests import factories
 from tests.conftest import sms_code_for
 from tests.files import jpeg_bytes, pdf_bytes
 
+pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",

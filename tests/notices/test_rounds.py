@@ -179,3 +179,18 @@ def test_missing_the_supplementary_round_is_giving_up(supplementary_round, clien
         application_start(candidate=absent, entry=elsewhere)
     dashboard = client_for(absent.user).get(reverse("candidates:dashboard")).content.decode()
     assert "视为放弃考试资格" in dashboard and "请关注补办" not in dashboard
+
+
+def test_the_close_button_closes_only_its_own_round(closed_round, client_for):
+    other = factories.RoundFactory(
+        opens_at=timezone.now() - datetime.timedelta(days=10),
+        closes_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    mine = factories.RosterEntryFactory(round=closed_round)
+    theirs = factories.RosterEntryFactory(round=other)
+    admin = client_for(factories.UserFactory(is_superuser=True, is_staff=True))
+    page = admin.post(reverse("notices:round_close", args=[closed_round.pk]), follow=True).content.decode()
+    assert "1 条未申报记录" in page
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, theirs.status) == (RosterStatus.ABSENT, RosterStatus.EXPECTED)

@@ -60,6 +60,7 @@ def workers(private_storage):
             process.wait(timeout=20)
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_and_two_runs_publish_once(workers):
     round_ = factories.RoundFactory(publication_at=timezone.now() - datetime.timedelta(minutes=1))

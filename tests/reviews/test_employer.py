@@ -205,3 +205,16 @@ def test_invitation_page_keeps_errors_beside_fields(hr, client):
         url, {"username": "another", "password1": "Strong-Pass-2026", "password2": "Strong-Pass-2026"}
     )
     assert "邀请链接无效" in response.content.decode()
+
+
+def test_an_approval_without_the_checks_is_shown_again_with_the_reason(with_employer, hr, client_for):
+    from django.urls import reverse
+
+    client = client_for(hr.user)
+    response = client.post(
+        reverse("reviews:employer_approve", args=[with_employer.pk]), {"checks": ["bogus"]}
+    )
+    assert response.status_code == 200
+    assert response.context["approve_form"].errors["checks"]
+    with_employer.refresh_from_db()
+    assert with_employer.status == ApplicationStatus.EMPLOYER_REVIEW

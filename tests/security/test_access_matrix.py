@@ -70,8 +70,8 @@ MATRIX = {
     "reviews:employer_bulk": ("post", None, row(302, 404, 404, 302, 302, 404, 404, 404)),
     "reviews:employer_colleagues": ("get", None, row(302, 404, 404, 200, 200, 404, 404, 404)),
     "reviews:employer_application": ("get", "application", row(302, 404, 404, 200, 404, 404, 404, 404)),
-    "reviews:employer_approve": ("post", "application", row(302, 404, 404, 302, 404, 404, 404, 404)),
-    # An empty return is shown again with its error (what was typed is kept).
+    # An empty approval or return is shown again with its error (what was typed is kept).
+    "reviews:employer_approve": ("post", "application", row(302, 404, 404, 200, 404, 404, 404, 404)),
     "reviews:employer_return": ("post", "application", row(302, 404, 404, 200, 404, 404, 404, 404)),
     "reviews:invitation": ("get", "token", ALL_200),
     "reviews:appeal": ("get", "application", row(302, 200, 404, 404, 404, 404, 404, 404)),

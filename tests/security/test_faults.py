@@ -113,6 +113,7 @@ def wait_for(condition, seconds):
     return False
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_while_publishing_publishes_exactly_once(private_storage, settings):
     env = worker_env(private_storage, settings)  # six parts: time to kill the worker half-way
@@ -227,6 +228,7 @@ def test_two_reviewers_deciding_at_the_same_moment(make_submitted):
     assert list(Decision.objects.values_list("reviewer_id", "kind")) == [(second.pk, "pending")]
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_workers_task_is_delivered_again_after_the_visibility_timeout(private_storage, settings):
     """No periodic job helps here: the broker itself hands the unacknowledged task to the next

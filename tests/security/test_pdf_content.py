@@ -237,6 +237,7 @@ def test_a_signed_pdf_is_accepted():
     assert inspect_upload(upload("备案表.pdf", signed)).page_count == 1
 
 
+@pytest.mark.e2e
 def test_a_chromium_print_to_pdf_is_accepted(tmp_path):
     """What candidates do with an online query result page: print it to PDF in the browser."""
     from playwright.sync_api import sync_playwright
