@@ -130,7 +130,9 @@ def roster_options_for_candidate(*, candidate, now: datetime.datetime | None = N
     )
     applications = {
         a.roster_entry_id: a
-        for a in Application.objects.filter(candidate=candidate).exclude(status=ApplicationStatus.VOID)
+        for a in Application.objects.filter(candidate=candidate)
+        .exclude(status=ApplicationStatus.VOID)
+        .select_related("round", "roster_entry")
     }
     failed = failed_exams_for(candidate.id_number)
     gave_up = gave_up_exams_for(candidate.id_number)
