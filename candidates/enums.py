@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -103,24 +105,70 @@ class DocumentKind(models.TextChoices):
 
 S = ApplicationStatus
 
-# The application's workflow: every allowed move, and nothing else.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.EMPLOYER_REVIEW, S.CITY_REVIEW}),
-    S.EMPLOYER_REVIEW: frozenset({S.CITY_REVIEW, S.EMPLOYER_RETURNED}),
-    S.EMPLOYER_RETURNED: frozenset({S.EMPLOYER_REVIEW}),
-    S.CITY_REVIEW: frozenset({S.PASSED, S.FAIL_PROPOSED, S.SUPPLEMENT, S.PENDING_CONDITIONS}),
-    S.SUPPLEMENT: frozenset({S.CITY_REVIEW}),
-    S.PENDING_CONDITIONS: frozenset({S.PASSED, S.FAIL_PROPOSED, S.SUPPLEMENT}),
-    S.FAIL_PROPOSED: frozenset({S.FAILED, S.CITY_REVIEW}),
-    S.FAILED: frozenset({S.APPEALED}),
-    S.APPEALED: frozenset({S.PASSED, S.FAILED}),
+
+class Event(models.TextChoices):
+    """What can happen to an application. Each event names the statuses it may leave and the
+    status it reaches (``EVENTS``); nothing else moves an application."""
+
+    SUBMIT_TO_EMPLOYER = "submit_to_employer", _("申报（交单位初审）")
+    SUBMIT_TO_CITY = "submit_to_city", _("申报（交市人社局核查）")
+    RESUBMIT_TO_EMPLOYER = "resubmit_to_employer", _("修改后重新提交单位初审")
+    SUBMIT_SUPPLEMENT = "submit_supplement", _("提交补正")
+    EMPLOYER_APPROVE = "employer_approve", _("单位初审通过")
+    EMPLOYER_RETURN = "employer_return", _("单位退回修改")
+    DECIDE_PASS = "decide_pass", _("核查通过")
+    PROPOSE_FAIL = "propose_fail", _("提出不通过")
+    REQUEST_SUPPLEMENT = "request_supplement", _("要求补正")
+    MARK_PENDING = "mark_pending", _("报考条件待核查")
+    CONFIRM_FAIL = "confirm_fail", _("复核确认不通过")
+    REJECT_FAIL = "reject_fail", _("复核不同意不通过")
+    APPEAL = "appeal", _("提出申辩")
+    UPHOLD_APPEAL = "uphold_appeal", _("申辩不成立")
+    OVERTURN_APPEAL = "overturn_appeal", _("申辩成立")
+    WITHDRAW_AFTER_REPORT = "withdraw_after_report", _("举报属实，移出名单")
+    VOID_IDENTITY = "void_identity", _("身份冒用，作废")
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset
+    target: str
+
+
+# The application's workflow: one table of events, and nothing else.
+EVENTS: dict[str, Move] = {
+    Event.SUBMIT_TO_EMPLOYER: Move(frozenset({S.DRAFT}), S.EMPLOYER_REVIEW),
+    Event.SUBMIT_TO_CITY: Move(frozenset({S.DRAFT}), S.CITY_REVIEW),
+    Event.RESUBMIT_TO_EMPLOYER: Move(frozenset({S.EMPLOYER_RETURNED}), S.EMPLOYER_REVIEW),
+    Event.SUBMIT_SUPPLEMENT: Move(frozenset({S.SUPPLEMENT}), S.CITY_REVIEW),
+    Event.EMPLOYER_APPROVE: Move(frozenset({S.EMPLOYER_REVIEW}), S.CITY_REVIEW),
+    Event.EMPLOYER_RETURN: Move(frozenset({S.EMPLOYER_REVIEW}), S.EMPLOYER_RETURNED),
+    Event.DECIDE_PASS: Move(frozenset({S.CITY_REVIEW, S.PENDING_CONDITIONS}), S.PASSED),
+    Event.PROPOSE_FAIL: Move(frozenset({S.CITY_REVIEW, S.PENDING_CONDITIONS}), S.FAIL_PROPOSED),
+    Event.REQUEST_SUPPLEMENT: Move(frozenset({S.CITY_REVIEW, S.PENDING_CONDITIONS}), S.SUPPLEMENT),
+    Event.MARK_PENDING: Move(frozenset({S.CITY_REVIEW}), S.PENDING_CONDITIONS),
+    Event.CONFIRM_FAIL: Move(frozenset({S.FAIL_PROPOSED}), S.FAILED),
+    Event.REJECT_FAIL: Move(frozenset({S.FAIL_PROPOSED}), S.CITY_REVIEW),
+    Event.APPEAL: Move(frozenset({S.FAILED}), S.APPEALED),
+    Event.UPHOLD_APPEAL: Move(frozenset({S.APPEALED}), S.FAILED),
+    Event.OVERTURN_APPEAL: Move(frozenset({S.APPEALED}), S.PASSED),
     # An upheld report during the objection period (公示期举报属实) voids a pass.
-    S.PASSED: frozenset({S.FAILED}),
+    Event.WITHDRAW_AFTER_REPORT: Move(frozenset({S.PASSED}), S.FAILED),
+    # An administrator releasing an ID number held by the wrong person voids that person's
+    # applications, whatever their state (the files and the record stay).
+    Event.VOID_IDENTITY: Move(frozenset(S) - {S.VOID}, S.VOID),
 }
-# An administrator releasing an ID number held by the wrong person voids that person's
-# applications, whatever their state (the files and the record stay).
-ALLOWED_TRANSITIONS = {source: targets | {S.VOID} for source, targets in ALLOWED_TRANSITIONS.items()}
-ALLOWED_TRANSITIONS[S.VOID] = frozenset()
+
+
+def events_from(status: str) -> list[str]:
+    """The events an application in ``status`` may undergo."""
+    return [event for event, move in EVENTS.items() if status in move.sources]
+
+
+# Derived from the table, for reading: every status each status may move to.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    status: frozenset(move.target for move in EVENTS.values() if status in move.sources) for status in S
+}
 
 # Statuses that wait for a city reviewer.
 BACKLOG_STATUSES = (S.CITY_REVIEW, S.PENDING_CONDITIONS, S.FAIL_PROPOSED, S.APPEALED)

@@ -3,7 +3,12 @@
 Lists are scoped by the selectors; single objects and files are checked here.
 """
 
-from .enums import ApplicationStatus
+from .enums import ApplicationStatus, Event, events_from
+
+# The events by which the applicant sends the application on.
+SUBMIT_EVENTS = frozenset(
+    {Event.SUBMIT_TO_EMPLOYER, Event.SUBMIT_TO_CITY, Event.RESUBMIT_TO_EMPLOYER, Event.SUBMIT_SUPPLEMENT}
+)
 
 
 def is_administrator(user) -> bool:
@@ -63,3 +68,19 @@ def can_view_application(user, application) -> bool:
 
 def can_edit_application(user, application) -> bool:
     return is_applicant(user, application) and application.is_editable
+
+
+def can_submit(user, application) -> bool:
+    """The applicant, while a submitting event may fire (申报, 重新提交, 提交补正)."""
+    return is_applicant(user, application) and bool(
+        SUBMIT_EVENTS.intersection(events_from(application.status))
+    )
+
+
+def can_appeal(user, application, now=None) -> bool:
+    """The applicant of a failed application, inside the round's appeal period."""
+    return (
+        is_applicant(user, application)
+        and Event.APPEAL in events_from(application.status)
+        and application.round.appeals_open(now)
+    )

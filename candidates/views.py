@@ -65,8 +65,6 @@ from candidates.services.documents import document_current
 from candidates.services.materials import material_upload, material_version_retire, reopened_kinds
 from verification_portal.client import client_address
 
-SUBMITTABLE = (ApplicationStatus.DRAFT, ApplicationStatus.EMPLOYER_RETURNED, ApplicationStatus.SUPPLEMENT)
-
 
 def _candidate_or_404(request):
     profile = permissions.candidate_of(request.user)
@@ -345,13 +343,11 @@ def application_detail(request, pk: int):
             "failure": failure_notice_for(application),
             "is_applicant": is_owner,
             "open_kinds": open_kinds,
-            "can_submit": is_owner and application.status in SUBMITTABLE and not edit_refusal,
+            "can_submit": permissions.can_submit(request.user, application) and not edit_refusal,
             "supplement_items": [item for item in checklist if item.requirement.code in open_kinds]
             if application.status == ApplicationStatus.SUPPLEMENT
             else [],
-            "can_appeal": is_owner
-            and application.status == ApplicationStatus.FAILED
-            and application.round.appeals_open(),
+            "can_appeal": permissions.can_appeal(request.user, application),
             "messages_list": messages_for(user=request.user, application=application) if is_owner else [],
             "form_document": document_current(application=application, kind=DocumentKind.APPLICATION_FORM),
             "receipt": document_current(application=application, kind=DocumentKind.RECEIPT),

@@ -51,10 +51,11 @@ from notices.services.publication import (
 )
 from notices.services.roster_import import roster_import_cancel, roster_import_confirm, roster_import_upload
 from notices.services.rounds import results_export_request, round_close_windows, supplementary_round_create
+from reviews.enums import DecisionKind
 from reviews.permissions import failed_by
 from reviews.selectors import eligible_handlers, stuck_applications
 from reviews.services.decisions import (
-    ADMINISTRATOR_DECISIONS,
+    administrator_decisions_from,
     application_assign,
     application_decide_by_administrator,
 )
@@ -217,7 +218,7 @@ def application_handle(request, pk: int):
     application = get_object_or_404(
         Application.objects.select_related("candidate", "round__city", "exam", "assigned_reviewer"), pk=pk
     )
-    kinds = ADMINISTRATOR_DECISIONS.get(application.status, ())
+    kinds = [DecisionKind(kind) for kind in administrator_decisions_from(application.status)]
     excluded = failed_by(application)
     reviewers = (
         get_user_model()

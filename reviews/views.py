@@ -50,7 +50,7 @@ from reviews.selectors import (
 )
 from reviews.services.appeals import appeal_submit
 from reviews.services.claims import CLAIMABLE, application_claim, application_claim_next, application_release
-from reviews.services.decisions import DECISION_MOVES, application_decide, material_verdict_record
+from reviews.services.decisions import application_decide, decisions_from, material_verdict_record
 from reviews.services.employer import (
     employer_approve,
     employer_bulk_approve,
@@ -189,7 +189,7 @@ def _queue_rows(applications, now) -> list[QueueRow]:
 
 
 def _allowed_decisions(application) -> list[str]:
-    return [kind for kind, (sources, _target) in DECISION_MOVES.items() if application.status in sources]
+    return decisions_from(application.status)
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from candidates.enums import ApplicationStatus, PhoneCodePurpose, RosterStatus
+from candidates.enums import ApplicationStatus, Event, PhoneCodePurpose, RosterStatus
 from candidates.jobs import enqueue_on_commit
 from candidates.models import CandidateProfile, PhoneCode, RosterEntry
 from candidates.validators import clean_name, parse_id_number, validate_phone
@@ -287,7 +287,7 @@ def candidate_identity_release(
         voided = []
         for application in locked.applications.exclude(status=ApplicationStatus.VOID):
             application_transition(
-                application=application, to=ApplicationStatus.VOID, actor=actor, reason=reason, now=now
+                application=application, event=Event.VOID_IDENTITY, actor=actor, reason=reason, now=now
             )
             RosterEntry.objects.filter(pk=application.roster_entry_id).update(status=RosterStatus.EXPECTED)
             voided.append(application.pk)

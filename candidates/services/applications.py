@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from candidates import rules
 from candidates.enums import (
-    ALLOWED_TRANSITIONS,
+    EVENTS,
     ApplicationKind,
     ApplicationStatus,
     EducationType,
+    Event,
     RosterReason,
     RosterStatus,
     RoundKind,
@@ -276,18 +277,21 @@ def missing_materials(application: Application) -> list[rules.Requirement]:
 def application_transition(
     *,
     application: Application,
-    to: str,
+    event: str,
     actor,
     reason: str = "",
     changes: dict | None = None,
     data: dict | None = None,
     now: datetime.datetime | None = None,
 ) -> Application:
-    """Move the application to ``to``: checks the workflow table, refuses when somebody
-    else moved it first, saves with ``update_fields`` and writes the audit event in the
-    same transaction. ``changes`` are further fields saved with the move."""
+    """Fire ``event`` (``candidates.enums.EVENTS``): checks that the application's status may
+    undergo it, refuses when somebody else moved it first, moves it to the event's status,
+    saves with ``update_fields`` and writes the audit event in the same transaction.
+    ``changes`` are further fields saved with the move."""
     now = now or timezone.now()
     changes = changes or {}
+    move = EVENTS[event]
+    to = move.target
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status != application.status:
@@ -297,10 +301,10 @@ def application_transition(
                 ),
                 code="stale",
             )
-        if to not in ALLOWED_TRANSITIONS.get(locked.status, frozenset()):
+        if locked.status not in move.sources:
             raise TransitionError(
-                _("不能从“{source}”变更为“{target}”。").format(
-                    source=locked.get_status_display(), target=ApplicationStatus(to).label
+                _("“{source}”的申请不能{event}。").format(
+                    source=locked.get_status_display(), event=Event(event).label
                 ),
                 code="transition",
             )
@@ -316,7 +320,7 @@ def application_transition(
             actor=actor,
             action="application.transition",
             target=application,
-            data={"from": previous, "to": to, "reason": reason, **(data or {})},
+            data={"event": event, "from": previous, "to": to, "reason": reason, **(data or {})},
         )
     return application
 
@@ -440,19 +444,19 @@ def application_submit(
 
     if status == ApplicationStatus.DRAFT:
         online = application.employer_reviews_online
-        to = ApplicationStatus.EMPLOYER_REVIEW if online else ApplicationStatus.CITY_REVIEW
+        event = Event.SUBMIT_TO_EMPLOYER if online else Event.SUBMIT_TO_CITY
         changes = {"submitted_at": now, "stamped_on_paper": not online}
     else:
-        to = (
-            ApplicationStatus.EMPLOYER_REVIEW
+        event = (
+            Event.RESUBMIT_TO_EMPLOYER
             if status == ApplicationStatus.EMPLOYER_RETURNED
-            else ApplicationStatus.CITY_REVIEW
+            else Event.SUBMIT_SUPPLEMENT
         )
         changes = {"fix_deadline": None}
     with transaction.atomic():
         application_transition(
             application=application,
-            to=to,
+            event=event,
             actor=actor,
             now=now,
             changes=changes,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from pypdf import PdfWriter
 
-from candidates.enums import ApplicationStatus
+from candidates.enums import ApplicationStatus, Event
 from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, VerificationRound
 from candidates.permissions import is_administrator
@@ -410,7 +410,7 @@ def report_handle(*, report: Report, user, upheld: bool, outcome: str, now=None)
             if application.status == ApplicationStatus.PASSED:
                 application_transition(
                     application=application,
-                    to=ApplicationStatus.FAILED,
+                    event=Event.WITHDRAW_AFTER_REPORT,
                     actor=user,
                     reason=outcome,
                     now=now,

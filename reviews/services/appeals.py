@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.enums import ApplicationStatus
+from candidates.enums import ApplicationStatus, Event
 from candidates.models import Application
 from candidates.services.applications import application_transition
 from candidates.services.materials import material_store
@@ -34,7 +34,7 @@ def appeal_submit(
         appeal = Appeal.objects.create(application=application, statement=statement, submitted_at=now)
         application_transition(
             application=application,
-            to=ApplicationStatus.APPEALED,
+            event=Event.APPEAL,
             actor=user,
             now=now,
             reason=statement,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates import rules
-from candidates.enums import ApplicationStatus as S
+from candidates.enums import EVENTS, Event
 from candidates.models import Application, Material
 from candidates.permissions import is_administrator
 from candidates.services.applications import application_transition
@@ -25,17 +25,22 @@ from reviews.selectors import current_verdicts
 from . import notify
 from .claims import require_claim
 
-# Which decision may be taken from which status, and where it leads.
-DECISION_MOVES: dict[str, tuple[tuple[str, ...], str]] = {
-    DecisionKind.PASS: ((S.CITY_REVIEW, S.PENDING_CONDITIONS), S.PASSED),
-    DecisionKind.FAIL: ((S.CITY_REVIEW, S.PENDING_CONDITIONS), S.FAIL_PROPOSED),
-    DecisionKind.SUPPLEMENT: ((S.CITY_REVIEW, S.PENDING_CONDITIONS), S.SUPPLEMENT),
-    DecisionKind.PENDING: ((S.CITY_REVIEW,), S.PENDING_CONDITIONS),
-    DecisionKind.FAIL_CONFIRM: ((S.FAIL_PROPOSED,), S.FAILED),
-    DecisionKind.FAIL_REJECT: ((S.FAIL_PROPOSED,), S.CITY_REVIEW),
-    DecisionKind.APPEAL_UPHELD: ((S.APPEALED,), S.FAILED),
-    DecisionKind.APPEAL_OVERTURNED: ((S.APPEALED,), S.PASSED),
+# The workflow event each decision fires (its statuses are in candidates.enums.EVENTS).
+DECISION_EVENTS: dict[str, str] = {
+    DecisionKind.PASS: Event.DECIDE_PASS,
+    DecisionKind.FAIL: Event.PROPOSE_FAIL,
+    DecisionKind.SUPPLEMENT: Event.REQUEST_SUPPLEMENT,
+    DecisionKind.PENDING: Event.MARK_PENDING,
+    DecisionKind.FAIL_CONFIRM: Event.CONFIRM_FAIL,
+    DecisionKind.FAIL_REJECT: Event.REJECT_FAIL,
+    DecisionKind.APPEAL_UPHELD: Event.UPHOLD_APPEAL,
+    DecisionKind.APPEAL_OVERTURNED: Event.OVERTURN_APPEAL,
 }
+
+
+def decisions_from(status: str) -> list[str]:
+    """The decisions an application in ``status`` may receive."""
+    return [kind for kind, event in DECISION_EVENTS.items() if status in EVENTS[event].sources]
 
 
 def material_verdict_record(
@@ -141,11 +146,11 @@ def application_decide(
     the decision are not met."""
     now = now or timezone.now()
     reason = (reason or "").strip()
-    if kind not in DECISION_MOVES:
+    if kind not in DECISION_EVENTS:
         raise ValidationError(_("未知的决定。"), code="kind")
     if not is_city_reviewer_for(user, application):
         raise PermissionDenied
-    sources, _target = DECISION_MOVES[kind]
+    sources = EVENTS[DECISION_EVENTS[kind]].sources
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status != application.status or locked.status not in sources:
@@ -183,7 +188,6 @@ def application_decide(
 def _record(*, locked, application, user, kind, reason_code, reason, deadline, reopen, now, data=None):
     """The decision row, the move, the reopened items and the candidate's message, in the
     caller's transaction."""
-    _sources, target = DECISION_MOVES[kind]
     changes = {"claimed_by": None, "claimed_at": None, "claimed_until": None}
     if kind == DecisionKind.SUPPLEMENT:
         changes["fix_deadline"] = deadline
@@ -199,7 +203,7 @@ def _record(*, locked, application, user, kind, reason_code, reason, deadline, r
     )
     application_transition(
         application=application,
-        to=target,
+        event=DECISION_EVENTS[kind],
         actor=user,
         reason=reason,
         now=now,
@@ -214,10 +218,18 @@ def _record(*, locked, application, user, kind, reason_code, reason, deadline, r
 
 # What an administrator may decide when no reviewer can: confirming or rejecting a proposed
 # fail, and an appeal.
-ADMINISTRATOR_DECISIONS = {
-    S.FAIL_PROPOSED: (DecisionKind.FAIL_CONFIRM, DecisionKind.FAIL_REJECT),
-    S.APPEALED: (DecisionKind.APPEAL_UPHELD, DecisionKind.APPEAL_OVERTURNED),
-}
+ADMINISTRATOR_DECISION_KINDS = frozenset(
+    {
+        DecisionKind.FAIL_CONFIRM,
+        DecisionKind.FAIL_REJECT,
+        DecisionKind.APPEAL_UPHELD,
+        DecisionKind.APPEAL_OVERTURNED,
+    }
+)
+
+
+def administrator_decisions_from(status: str) -> list[str]:
+    return [kind for kind in decisions_from(status) if kind in ADMINISTRATOR_DECISION_KINDS]
 
 
 def application_assign(*, application: Application, user, reviewer, reason: str, now=None) -> Application:
@@ -234,7 +246,7 @@ def application_assign(*, application: Application, user, reviewer, reason: str,
         raise ValidationError({"reviewer": _("只能指派给核查人员。")})
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        if locked.status not in ADMINISTRATOR_DECISIONS:
+        if not administrator_decisions_from(locked.status):
             raise ValidationError(_("只有待复核的不通过和申辩可以指派。"), code="status")
         if reviewer.pk in failed_by(locked):
             raise ValidationError({"reviewer": _("该核查人员参与了不通过的决定，不能处理。")})
@@ -270,7 +282,7 @@ def application_decide_by_administrator(
         raise PermissionDenied
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        if locked.status != application.status or kind not in ADMINISTRATOR_DECISIONS.get(locked.status, ()):
+        if locked.status != application.status or kind not in administrator_decisions_from(locked.status):
             raise ValidationError(
                 _("该申请当前状态为“{status}”，不能作出这一决定。").format(
                     status=locked.get_status_display()

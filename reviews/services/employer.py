@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.enums import ApplicationStatus
+from candidates.enums import ApplicationStatus, Event
 from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, EmployerHR
 from candidates.services.applications import application_transition
@@ -54,7 +54,7 @@ def employer_approve(
         )
         application_transition(
             application=application,
-            to=ApplicationStatus.CITY_REVIEW,
+            event=Event.EMPLOYER_APPROVE,
             actor=user,
             now=now,
             data={
@@ -105,7 +105,7 @@ def employer_return(
         )
         application_transition(
             application=application,
-            to=ApplicationStatus.EMPLOYER_RETURNED,
+            event=Event.EMPLOYER_RETURN,
             actor=user,
             now=now,
             reason=reasons,

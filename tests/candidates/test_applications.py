@@ -1,10 +1,11 @@
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from candidates.enums import ALLOWED_TRANSITIONS, ApplicationStatus, RosterStatus
+from candidates.enums import EVENTS, ApplicationStatus, Event, RosterStatus
 from candidates.models import Application, AuditEvent, RosterEntry
 from candidates.services.applications import (
     StaleApplication,
@@ -211,40 +212,54 @@ def test_submitted_application_is_read_only(application):
         application_submit(application=application, actor=application.candidate.user)
 
 
-# The transition table
+# The event table
 
-ALL_STATUSES = list(ApplicationStatus)
-MOVES = [(a, b) for a in ALL_STATUSES for b in ALL_STATUSES if a != b]
+CASES = [(event, status) for event in Event for status in ApplicationStatus]
 
 
-@pytest.mark.parametrize(("source", "target"), MOVES, ids=[f"{a}->{b}" for a, b in MOVES])
-def test_every_status_move_is_allowed_exactly_when_in_the_table(source, target):
+@pytest.mark.parametrize(("event", "source"), CASES, ids=[f"{e}@{s}" for e, s in CASES])
+def test_every_event_fires_exactly_from_the_statuses_in_the_table(event, source):
     application = factories.ApplicationFactory(status=source)
     actor = factories.UserFactory()
-    allowed = target in ALLOWED_TRANSITIONS[source]
-    if allowed:
-        application_transition(application=application, to=target, actor=actor, reason="test")
+    move = EVENTS[event]
+    if source in move.sources:
+        application_transition(application=application, event=event, actor=actor, reason="test")
         application.refresh_from_db()
-        assert application.status == target
-        event = AuditEvent.objects.get(action="application.transition")
-        assert (event.data["from"], event.data["to"], event.actor) == (source, target, actor)
+        assert application.status == move.target
+        audit = AuditEvent.objects.get(action="application.transition")
+        assert (audit.data["event"], audit.data["from"], audit.data["to"], audit.actor) == (
+            event,
+            source,
+            move.target,
+            actor,
+        )
     else:
         with pytest.raises(TransitionError):
-            application_transition(application=application, to=target, actor=actor)
+            application_transition(application=application, event=event, actor=actor)
         application.refresh_from_db()
         assert application.status == source
         assert not AuditEvent.objects.filter(action="application.transition").exists()
 
 
+def test_the_readme_diagram_is_the_event_table():
+    """The workflow diagram in the README is generated from EVENTS and must stay equal to it."""
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("workflow_diagram", stdout=out)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert out.getvalue().strip() in readme
+
+
 def test_transition_on_a_stale_copy_changes_nothing():
     application = factories.ApplicationFactory(status=ApplicationStatus.CITY_REVIEW)
     stale_copy = Application.objects.get(pk=application.pk)
-    application_transition(
-        application=application, to=ApplicationStatus.PASSED, actor=factories.UserFactory()
-    )
+    application_transition(application=application, event=Event.DECIDE_PASS, actor=factories.UserFactory())
     with pytest.raises(StaleApplication) as error:
         application_transition(
-            application=stale_copy, to=ApplicationStatus.SUPPLEMENT, actor=factories.UserFactory()
+            application=stale_copy, event=Event.REQUEST_SUPPLEMENT, actor=factories.UserFactory()
         )
     assert "已被他人更新" in error.value.messages[0]
     application.refresh_from_db()
