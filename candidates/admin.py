@@ -53,6 +53,8 @@ class RosterEntryAdmin(admin.ModelAdmin):
     list_filter = ["round", "city", "exam", "status", "reason"]
     search_fields = ["name", "id_number"]
     list_select_related = ["exam", "city", "round"]
+    # The status moves only by the portal's rules (申报, closing a window): never by hand.
+    readonly_fields = ["status"]
 
 
 @admin.register(CandidateProfile)

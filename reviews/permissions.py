@@ -1,5 +1,7 @@
 """Predicates for the employer's and the city's reviewers."""
 
+from django.db.models import Exists, OuterRef, Q
+
 from candidates.enums import ApplicationStatus
 from candidates.permissions import is_city_reviewer_for, is_employer_hr_for
 from reviews.enums import DecisionKind
@@ -9,6 +11,7 @@ __all__ = [
     "is_city_reviewer_for",
     "is_employer_hr_for",
     "may_handle",
+    "not_for",
     "reviewer_city_id",
 ]
 
@@ -32,6 +35,11 @@ def failed_by(application) -> set[int]:
     )
 
 
+# The four-eyes rule: a fail is confirmed by a second reviewer, and an appeal is handled by a
+# reviewer who took no part in the fail. ``may_handle`` says it for one application,
+# ``not_for`` (its queryset twin) for the queue.
+
+
 def may_handle(user, application) -> bool:
     """A fail is confirmed by a second reviewer, and an appeal is handled by a reviewer
     who did not fail the candidate."""
@@ -45,3 +53,17 @@ def may_handle(user, application) -> bool:
     if application.status == ApplicationStatus.APPEALED:
         return user.pk not in failed_by(application)
     return True
+
+
+def not_for(user) -> Q:
+    """Items this reviewer may not take: their own proposed fail, or an appeal of a fail
+    they proposed or confirmed (``may_handle`` as a filter)."""
+    from reviews.models import Decision
+
+    own_fail = Decision.objects.filter(application=OuterRef("pk"), reviewer=user, kind=DecisionKind.FAIL)
+    failed = Decision.objects.filter(
+        application=OuterRef("pk"), reviewer=user, kind__in=[DecisionKind.FAIL, DecisionKind.FAIL_CONFIRM]
+    )
+    return (Q(status=ApplicationStatus.FAIL_PROPOSED) & Exists(own_fail)) | (
+        Q(status=ApplicationStatus.APPEALED) & Exists(failed)
+    )

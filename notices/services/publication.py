@@ -280,23 +280,20 @@ def pass_list_complete_if_ready(pass_list_id: int) -> None:
             pass_list.save(update_fields=["pdf"])
         if pass_list.status == PassListStatus.GENERATING and pass_list.pdf and pass_list.xlsx:
             now = timezone.now()
-            pass_list.status = PassListStatus.PUBLISHED
-            pass_list.published_at = now
-            pass_list.objection_ends_at = now + datetime.timedelta(days=settings.PORTAL_OBJECTION_DAYS)
-            pass_list.save(update_fields=["status", "published_at", "objection_ends_at"])
-            PassList.objects.filter(
-                round_id=pass_list.round_id, series=pass_list.series, version__lt=pass_list.version
-            ).exclude(status=PassListStatus.SUPERSEDED).update(status=PassListStatus.SUPERSEDED)
-            audit_record(
-                actor=None,
-                action="pass_list.publish",
-                target=pass_list,
-                data={
-                    "series": pass_list.series,
-                    "version": pass_list.version,
-                    "entries": pass_list.entry_count,
+            pass_list_transition(
+                pass_list=pass_list,
+                to=PassListStatus.PUBLISHED,
+                now=now,
+                changes={
+                    "published_at": now,
+                    "objection_ends_at": now + datetime.timedelta(days=settings.PORTAL_OBJECTION_DAYS),
                 },
             )
+            older = PassList.objects.select_for_update().filter(
+                round_id=pass_list.round_id, series=pass_list.series, version__lt=pass_list.version
+            )
+            for earlier in older.exclude(status__in=[PassListStatus.SUPERSEDED, PassListStatus.GENERATING]):
+                pass_list_transition(pass_list=earlier, to=PassListStatus.SUPERSEDED, now=now)
             enqueue_on_commit("candidates.anchor_audit_chain", reason=f"pass_list {pass_list.pk} published")
 
 
@@ -320,12 +317,53 @@ def pass_list_resume_stale(*, now: datetime.datetime | None = None) -> list[int]
     return resumed
 
 
+# A pass list's moves: made, then public, then final when its objection period ends; a newer
+# version of the same list supersedes it.
+PASS_LIST_MOVES = {
+    PassListStatus.GENERATING: {PassListStatus.PUBLISHED},
+    PassListStatus.PUBLISHED: {PassListStatus.FINAL, PassListStatus.SUPERSEDED},
+    PassListStatus.FINAL: {PassListStatus.SUPERSEDED},
+}
+
+
+def pass_list_transition(
+    *, pass_list: PassList, to: str, now: datetime.datetime, changes: dict | None = None
+) -> None:
+    """Move one list (locked by the caller's transaction), with its audit event."""
+    if to not in PASS_LIST_MOVES.get(pass_list.status, set()):
+        raise ValueError(f"pass list {pass_list.pk}: {pass_list.status} -> {to} is not a move")
+    previous = pass_list.status
+    pass_list.status = to
+    for field, value in (changes or {}).items():
+        setattr(pass_list, field, value)
+    pass_list.save(update_fields=["status", *(changes or {})])
+    audit_record(
+        actor=None,
+        action=f"pass_list.{to}",
+        target=pass_list,
+        data={
+            "from": previous,
+            "series": pass_list.series,
+            "version": pass_list.version,
+            "entries": pass_list.entry_count,
+        },
+    )
+
+
 def pass_list_finalize_due(*, now: datetime.datetime | None = None) -> int:
     """公示期满: published lists whose objection period ended become final."""
     now = now or timezone.now()
-    return PassList.objects.filter(status=PassListStatus.PUBLISHED, objection_ends_at__lte=now).update(
-        status=PassListStatus.FINAL, final_at=now
-    )
+    finalized = 0
+    with transaction.atomic():
+        due = PassList.objects.select_for_update(skip_locked=True).filter(
+            status=PassListStatus.PUBLISHED, objection_ends_at__lte=now
+        )
+        for pass_list in due:
+            pass_list_transition(
+                pass_list=pass_list, to=PassListStatus.FINAL, now=now, changes={"final_at": now}
+            )
+            finalized += 1
+    return finalized
 
 
 def _address_hash(address: str) -> str:

@@ -216,10 +216,7 @@ def roster_import_validate(
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
     except Exception:
-        roster_import.status = ImportStatus.FAILED
-        roster_import.error = _("文件无法读取，请确认是 .xlsx 格式且未加密。")
-        roster_import.save(update_fields=["status", "error"])
-        return roster_import
+        return _import_failed(roster_import, _("文件无法读取，请确认是 .xlsx 格式且未加密。"))
     total = max(0, sheet.total_height - 1)
     RosterImport.objects.filter(pk=roster_import.pk).update(total_rows=total)
     rows = sheet.iter_rows()
@@ -227,12 +224,12 @@ def roster_import_validate(
     if header[6:] in ([], [""], [PHONE_HEADER]):
         header = header[:6]
     if header != HEADERS:
-        roster_import.status = ImportStatus.FAILED
-        roster_import.error = _("表头应为：{expected}；实际为：{actual}").format(
-            expected="、".join(HEADERS), actual="、".join(header)
+        return _import_failed(
+            roster_import,
+            _("表头应为：{expected}；实际为：{actual}").format(
+                expected="、".join(HEADERS), actual="、".join(header)
+            ),
         )
-        roster_import.save(update_fields=["status", "error"])
-        return roster_import
 
     validator = RowValidator(roster_import.round, today)
     rejected_book = Workbook(write_only=True)
@@ -267,16 +264,32 @@ def roster_import_validate(
     roster_import.processed_rows = processed
     roster_import.valid_rows = valid
     roster_import.rejected_rows = rejected
-    roster_import.save(
-        update_fields=[
-            "status",
-            "total_rows",
-            "processed_rows",
-            "valid_rows",
-            "rejected_rows",
-            "rejected_file",
-        ]
-    )
+    with transaction.atomic():
+        roster_import.save(
+            update_fields=[
+                "status",
+                "total_rows",
+                "processed_rows",
+                "valid_rows",
+                "rejected_rows",
+                "rejected_file",
+            ]
+        )
+        audit_record(
+            actor=None,
+            action="roster.validated",
+            target=roster_import,
+            data={"rows": processed, "valid": valid, "rejected": rejected},
+        )
+    return roster_import
+
+
+def _import_failed(roster_import: RosterImport, error: str) -> RosterImport:
+    with transaction.atomic():
+        roster_import.status = ImportStatus.FAILED
+        roster_import.error = error
+        roster_import.save(update_fields=["status", "error"])
+        audit_record(actor=None, action="roster.failed", target=roster_import, data={"error": error})
     return roster_import
 
 

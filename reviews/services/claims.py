@@ -5,16 +5,14 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.enums import BACKLOG_STATUSES, ApplicationStatus
+from candidates.enums import BACKLOG_STATUSES
 from candidates.models import Application
 from candidates.services.audit import audit_record
-from reviews.enums import DecisionKind
-from reviews.models import Decision
-from reviews.permissions import is_city_reviewer_for, may_handle, reviewer_city_id
+from reviews.permissions import is_city_reviewer_for, may_handle, not_for, reviewer_city_id
 
 CLAIMABLE = BACKLOG_STATUSES
 
@@ -25,18 +23,6 @@ def _ttl() -> datetime.timedelta:
 
 def _free_or_mine(user, now) -> Q:
     return Q(claimed_by__isnull=True) | Q(claimed_until__lte=now) | Q(claimed_by=user)
-
-
-def not_for(user) -> Q:
-    """Items this reviewer may not take: their own proposed fail, or an appeal of a fail
-    they proposed or confirmed."""
-    own_fail = Decision.objects.filter(application=OuterRef("pk"), reviewer=user, kind=DecisionKind.FAIL)
-    failed = Decision.objects.filter(
-        application=OuterRef("pk"), reviewer=user, kind__in=[DecisionKind.FAIL, DecisionKind.FAIL_CONFIRM]
-    )
-    return (Q(status=ApplicationStatus.FAIL_PROPOSED) & Exists(own_fail)) | (
-        Q(status=ApplicationStatus.APPEALED) & Exists(failed)
-    )
 
 
 def application_claim(*, application: Application, user, now: datetime.datetime | None = None) -> Application:

@@ -172,3 +172,25 @@ def test_report_page(passed_round, django_capture_on_commit_callbacks, client):
     response = client.post(url, {"contact": "13900001111", "text": "该人员工作年限不足三年，请核实。"})
     assert response.status_code == 302
     assert entry.reports.count() == 1
+
+
+def test_every_move_of_a_pass_list_is_audited(passed_round, django_capture_on_commit_callbacks):
+    from candidates.models import AuditEvent
+    from notices.services.publication import pass_list_finalize_due
+
+    round_, _applications = passed_round
+    first = publish(round_, django_capture_on_commit_callbacks)
+    assert AuditEvent.objects.filter(action="pass_list.published", target_id=str(first.pk)).exists()
+    first.refresh_from_db()
+    report = report_submit(
+        entry=first.entries.first(), address="10.0.0.9", contact="c", text="经查工作年限不足三年。"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report_handle(
+            report=report, user=factories.UserFactory(is_superuser=True), upheld=True, outcome="属实"
+        )
+    superseded = AuditEvent.objects.get(action="pass_list.superseded", target_id=str(first.pk))
+    assert superseded.data["from"] == PassListStatus.PUBLISHED
+    second = PassList.objects.get(round=round_, version=2)
+    assert pass_list_finalize_due(now=second.objection_ends_at + datetime.timedelta(minutes=1)) == 1
+    assert AuditEvent.objects.filter(action="pass_list.final", target_id=str(second.pk)).exists()

@@ -165,3 +165,18 @@ def test_residence_permits_and_permanent_residence_cards_are_imported(round_, ad
     roster_import_confirm(roster_import=result, user=admin)
     imported = dict(RosterEntry.objects.filter(round=round_).values_list("id_number", "phone"))
     assert imported == {hong_kong: "13712345678", taiwan: "", foreign: ""}
+
+
+def test_validation_is_audited_and_the_roster_status_is_read_only_in_the_admin(round_, admin, client_for):
+    result = run(round_, admin, [["王一", make_id_number(), "社会工作者", 2026, "长沙", "1"]])
+    event = AuditEvent.objects.get(action="roster.validated", target_id=str(result.pk))
+    assert (event.data["valid"], event.data["rejected"]) == (1, 0)
+    failed = run(round_, admin, [["王一"]], headers=["姓名"])
+    assert AuditEvent.objects.filter(action="roster.failed", target_id=str(failed.pk)).exists()
+    entry = factories.RosterEntryFactory(round=round_)
+    page = (
+        client_for(admin)
+        .get(reverse("admin:candidates_rosterentry_change", args=[entry.pk]))
+        .content.decode()
+    )
+    assert 'name="status"' not in page and "待申报" in page
