@@ -58,7 +58,6 @@ from candidates.services.applications import (
     application_start,
     application_submit,
     declaration_problems,
-    organisation_for,
 )
 from candidates.services.audit import audit_record
 from candidates.services.documents import document_current
@@ -376,19 +375,14 @@ def application_declare_view(request, pk: int):
         form_ok, formset_ok = form.is_valid(), formset.is_valid()
         if form_ok and formset_ok:
             data = {**form.cleaned_data, "work_history": formset.history()}
-            if not data["work_history"] and data["application_kind"] != "addition":
-                formset.non_form_errors().append(_("请至少填写一段工作经历。"))
+            try:
+                application_declare(application=application, actor=request.user, data=data)
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "work_history" in error.error_dict:
+                    formset.non_form_errors().extend(error.message_dict["work_history"])
+                else:
+                    add_service_errors(form, error)
             else:
-                employer = organisation_for(
-                    name=data["employer_name"], credit_code=data["employer_credit_code"]
-                )
-                try:
-                    application_declare(
-                        application=application, actor=request.user, data=data, employer=employer
-                    )
-                except ValidationError as error:
-                    messages.error(request, " ".join(error.messages))
-                    return redirect("candidates:application", pk=pk)
                 messages.success(request, _("申报信息已保存。请按材料清单上传扫描件。"))
                 return redirect("candidates:application", pk=pk)
     return render(

@@ -210,13 +210,16 @@ def organisation_for(*, name: str, credit_code: str) -> Organisation:
     return organisation
 
 
-def application_declare(
-    *, application: Application, actor, data: dict, employer: Organisation
-) -> Application:
-    """Save the declaration. Only the applicant, only while the application is editable."""
+def application_declare(*, application: Application, actor, data: dict) -> Application:
+    """Save the declaration (``data``: the declaration fields, ``employer_name`` and
+    ``employer_credit_code``). Only the applicant, only while the application is editable. The
+    employer organisation is found or created in the same transaction."""
     if application.candidate.user_id != actor.pk:
         raise PermissionDenied
+    if not data.get("work_history") and data.get("application_kind") != ApplicationKind.ADDITION:
+        raise ValidationError({"work_history": _("请至少填写一段工作经历。")})
     with transaction.atomic():
+        employer = organisation_for(name=data["employer_name"], credit_code=data["employer_credit_code"])
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
             raise ValidationError(_("申请已提交，申报信息不能再修改。"), code="locked")
