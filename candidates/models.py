@@ -148,6 +148,11 @@ class VerificationRound(models.Model):
     def work_cutoff_date(self) -> datetime.date:
         return self.work_cutoff or datetime.date(self.exam_year, 12, 31)
 
+    @property
+    def is_supplementary(self) -> bool:
+        """补办: the year's last verification (seed 003)."""
+        return self.kind == RoundKind.SUPPLEMENTARY
+
     def appeals_open(self, now: datetime.datetime | None = None) -> bool:
         return self.appeal_closes_at is not None and (now or timezone.now()) < self.appeal_closes_at
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates import permissions, rules
-from candidates.enums import ApplicationStatus, DocumentKind, RoundKind
+from candidates.enums import ApplicationStatus, DocumentKind, Event, RoundKind, events_from
 from candidates.files import stored_file_response
 from candidates.forms import (
     DeclarationForm,
@@ -320,6 +320,7 @@ def application_detail(request, pk: int):
     checklist = application_checklist(application=application)
     is_owner = permissions.is_applicant(request.user, application)
     edit_refusal = application_edit_refusal(application=application) if is_owner else None
+    events = set(events_from(application.status))
     if not is_owner or edit_refusal:
         open_kinds = set()
     elif application.is_editable:
@@ -338,6 +339,9 @@ def application_detail(request, pk: int):
             "upload_form": MaterialUploadForm(),
             "can_edit": permissions.can_edit_application(request.user, application) and not edit_refusal,
             "edit_refusal": edit_refusal,
+            "first_submission": bool(events & {Event.SUBMIT_TO_CITY, Event.SUBMIT_TO_EMPLOYER}),
+            "awaiting_employer_fix": Event.RESUBMIT_TO_EMPLOYER in events,
+            "awaiting_supplement": Event.SUBMIT_SUPPLEMENT in events,
             "status_label": status_label_for(application),
             "failure": failure_notice_for(application),
             "is_applicant": is_owner,

@@ -88,6 +88,22 @@ class RosterImport(models.Model):
         return f"{self.round} · {self.original_name}"
 
     @property
+    def in_progress(self) -> bool:
+        return self.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATING)
+
+    @property
+    def has_result(self) -> bool:
+        return self.status in (ImportStatus.VALIDATED, ImportStatus.IMPORTED)
+
+    @property
+    def is_imported(self) -> bool:
+        return self.status == ImportStatus.IMPORTED
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.status == ImportStatus.VALIDATED
+
+    @property
     def progress_percent(self) -> int:
         if not self.total_rows:
             return 0
@@ -204,6 +220,10 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.entry.name} · {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ReportStatus.OPEN
 
 
 class ReminderSent(models.Model):

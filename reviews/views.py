@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from candidates.enums import BACKLOG_STATUSES
+from candidates.enums import BACKLOG_STATUSES, Event, events_from
 from candidates.enums import ApplicationStatus as S
 from candidates.forms import add_service_errors
 from candidates.models import EmployerHR, Exam, Material, MaterialVersion
@@ -373,6 +373,7 @@ def _employer_application_page(request, application, *, return_form=None, approv
         "reviews/employer_application.html",
         {
             "application": application,
+            "can_review": Event.EMPLOYER_APPROVE in events_from(application.status),
             "checklist": application_checklist(application=application),
             "approve_form": approve_form or EmployerApproveForm(),
             "return_form": return_form or EmployerReturnForm(),
