@@ -237,6 +237,11 @@ class DeclarationFacts:
     employer_reviews_online: bool = False
 
 
+def education_proof_undetermined(declaration: Declaration) -> bool:
+    """The education proof cannot be named yet: the kind needs one and no education is given."""
+    return declaration.application_kind != ApplicationKind.ADDITION and not declaration.education_type
+
+
 def special_case_applies(declaration: Declaration) -> bool:
     """Seed 000 §三 特别提醒: pre-2002 or out-of-province education, no report possible."""
     if not declaration.certification_report_unavailable or declaration.graduation_date is None:

@@ -89,11 +89,12 @@ def self_check(request):
     """个人自审: which materials a given education and application kind need. No login."""
     form = SelfCheckForm(request.GET or None)
     requirements = None
-    special_case = False
+    special_case = education_missing = False
     if form.is_bound and form.is_valid():
         declaration = form.declaration()
         requirements = rules.required_materials(declaration)
         special_case = rules.special_case_applies(declaration)
+        education_missing = rules.education_proof_undetermined(declaration)
     return render(
         request,
         "candidates/self_check.html",
@@ -101,6 +102,7 @@ def self_check(request):
             "form": form,
             "requirements": requirements,
             "special_case": special_case,
+            "education_missing": education_missing,
             "share_query": urlencode({k: v for k, v in request.GET.items() if v}),
         },
     )
