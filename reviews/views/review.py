@@ -1,0 +1,151 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from candidates.enums import ApplicationStatus as S
+from candidates.models import Material, MaterialVersion
+from candidates.selectors import application_checklist
+from candidates.services.documents import document_current
+from reviews.enums import DecisionKind
+from reviews.forms import (
+    DecisionForm,
+    MaterialVerdictForm,
+)
+from reviews.permissions import may_handle
+from reviews.selectors import (
+    application_for_reviewer,
+    changes_since_supplement,
+    current_verdicts,
+    decision_history,
+    eligible_handlers,
+    employer_reviews_of,
+    review_facts,
+)
+from reviews.services.claims import CLAIMABLE, application_claim_next
+from reviews.services.decisions import application_decide, decisions_from, material_verdict_record
+
+from ._common import (
+    _errors_to_messages,
+    _form_errors_to_messages,
+    _reviewer_only,
+)
+
+
+def _allowed_decisions(application) -> list[str]:
+    return decisions_from(application.status)
+
+
+@login_required
+@require_GET
+def review(request, pk: int):
+    _reviewer_only(request)
+    application = application_for_reviewer(user=request.user, pk=pk)
+    now = timezone.now()
+    holds = (
+        application.claimed_by_id == request.user.pk
+        and application.claimed_until
+        and application.claimed_until > now
+    )
+    verdicts = current_verdicts(application=application)
+    checklist = application_checklist(application=application)
+    materials = {m.kind: m for m in Material.objects.filter(application=application)}
+    supplement_requested_at, changes = changes_since_supplement(application=application)
+    return render(
+        request,
+        "reviews/review.html",
+        {
+            "application": application,
+            "facts": review_facts(application=application),
+            "checklist": [
+                (
+                    item,
+                    materials.get(item.requirement.code),
+                    verdicts.get(item.requirement.code),
+                    changes.get(item.requirement.code),
+                )
+                for item in checklist
+            ],
+            "supplement_requested_at": supplement_requested_at,
+            "holds": holds,
+            "claimed_by_other": application.is_claimed_by_other(request.user, now),
+            "may_handle": may_handle(request.user, application),
+            "handlers": eligible_handlers(application=application)
+            if application.status in (S.FAIL_PROPOSED, S.APPEALED)
+            else None,
+            "claimable": application.status in CLAIMABLE,
+            "verdict_form": MaterialVerdictForm(),
+            "decision_form": DecisionForm(allowed=_allowed_decisions(application)),
+            "history": decision_history(application=application),
+            "employer_reviews": employer_reviews_of(application=application),
+            "work_years_proof": document_current(application=application, kind="work_years_proof"),
+            "appeal": application.appeals.first(),
+            "appeal_files": MaterialVersion.objects.filter(
+                material__application=application, material__kind="appeal_evidence", retired_at__isnull=True
+            ).prefetch_related("pages"),
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_POST
+def verdict(request, pk: int, material_id: int):
+    _reviewer_only(request)
+    application = application_for_reviewer(user=request.user, pk=pk)
+    material = get_object_or_404(Material, pk=material_id, application=application)
+    form = MaterialVerdictForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择合格或不合格。"))
+    else:
+        try:
+            material_verdict_record(
+                material=material,
+                user=request.user,
+                ok=form.cleaned_data["ok"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            _errors_to_messages(request, error)
+    return redirect(reverse("reviews:review", kwargs={"pk": pk}) + f"#material-{material.kind}")
+
+
+@login_required
+@require_POST
+def decide(request, pk: int):
+    _reviewer_only(request)
+    application = application_for_reviewer(user=request.user, pk=pk)
+    form = DecisionForm(request.POST, allowed=_allowed_decisions(application))
+    if not form.is_valid():
+        _form_errors_to_messages(request, form)
+        return redirect("reviews:review", pk=pk)
+    data = form.cleaned_data
+    try:
+        decision = application_decide(
+            application=application,
+            user=request.user,
+            kind=data["kind"],
+            reason_code=data["reason_code"],
+            reason=data["reason"],
+            deadline=data["deadline"],
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _errors_to_messages(request, error)
+        return redirect("reviews:review", pk=pk)
+    messages.success(
+        request,
+        _("已保存决定：{kind}（{name}）。").format(
+            kind=DecisionKind(decision.kind).label, name=application.candidate.real_name
+        ),
+    )
+    if "and_next" in request.POST:
+        following = application_claim_next(user=request.user)
+        if following is not None:
+            return redirect("reviews:review", pk=following.pk)
+        messages.info(request, _("队列中暂时没有可领取的申请。"))
+    return redirect("reviews:queue")
