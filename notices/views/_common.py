@@ -1,0 +1,32 @@
+from django.http import Http404
+from django.shortcuts import render
+
+from candidates.files import stored_file_response
+from candidates.permissions import is_administrator
+from notices.enums import PassListStatus
+from notices.models import (
+    PassList,
+)
+
+PASS_LIST_PAGE = 100
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _public_lists():
+    return PassList.objects.filter(
+        status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]
+    ).select_related("round__city")
+
+
+def _download_when_ready(request, export, *, filename: str, content_type: str):
+    """A file a task is building: the waiting page (it refreshes itself) until it is stored."""
+    if not export.file:
+        return render(request, "notices/manage/export_pending.html", {"export": export})
+    return stored_file_response(export.file, filename=filename, content_type=content_type, inline=False)
+
+
+def _admin_only(request) -> None:
+    if not is_administrator(request.user):
+        raise Http404

@@ -1,0 +1,130 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from candidates.files import stored_file_response
+from candidates.forms import add_service_errors
+from candidates.models import City
+from notices.enums import PassListStatus
+from notices.forms import (
+    ReportForm,
+)
+from notices.models import (
+    NoticeAttachment,
+    PassListEntry,
+)
+from notices.selectors import (
+    public_pass_lists_by_round,
+)
+from notices.services.notices import notice_body_html, notices_public
+from notices.services.publication import (
+    report_submit,
+)
+from verification_portal.client import client_address
+
+from ._common import PASS_LIST_PAGE, XLSX, _public_lists
+
+
+@require_GET
+def notice_list(request):
+    page = Paginator(notices_public(), 20).get_page(request.GET.get("page"))
+    return render(request, "notices/notice_list.html", {"page": page})
+
+
+@require_GET
+def notice_detail(request, pk: int):
+    notice = get_object_or_404(notices_public().prefetch_related("attachments"), pk=pk)
+    return render(
+        request,
+        "notices/notice_detail.html",
+        {"notice": notice, "body": notice_body_html(notice.body), "round": notice.round},
+    )
+
+
+@require_GET
+def attachment(request, pk: int):
+    item = get_object_or_404(NoticeAttachment.objects.filter(notice__in=notices_public()), pk=pk)
+    return stored_file_response(
+        item.file,
+        filename=item.original_name or item.title,
+        content_type="application/octet-stream",
+        inline=False,
+    )
+
+
+@require_GET
+def cities(request):
+    return render(request, "notices/cities.html", {"cities": City.objects.all()})
+
+
+@require_GET
+def pass_lists(request):
+    return render(request, "notices/pass_lists.html", {"rounds": public_pass_lists_by_round()})
+
+
+@require_GET
+def pass_list_detail(request, pk: int):
+    pass_list = get_object_or_404(_public_lists(), pk=pk)
+    query = request.GET.get("q", "").strip()
+    entries = pass_list.entries.order_by("position")
+    if query:
+        entries = entries.filter(Q(name__contains=query) | Q(employer__contains=query))
+    page = Paginator(entries, PASS_LIST_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    siblings = dict(public_pass_lists_by_round()).get(pass_list.round, [])
+    return render(
+        request,
+        "notices/pass_list_detail.html",
+        {
+            "pass_list": pass_list,
+            "siblings": siblings,
+            "page": page,
+            "q": query,
+            "objection_open": pass_list.status == PassListStatus.PUBLISHED
+            and pass_list.objection_ends_at > now,
+        },
+    )
+
+
+@require_GET
+def pass_list_file(request, pk: int, kind: str):
+    pass_list = get_object_or_404(_public_lists(), pk=pk)
+    if kind == "xlsx":
+        return stored_file_response(
+            pass_list.xlsx, filename=f"{pass_list.round.name}-公示名单.xlsx", content_type=XLSX, inline=False
+        )
+    if kind == "pdf":
+        return stored_file_response(
+            pass_list.pdf,
+            filename=f"{pass_list.round.name}-公示名单.pdf",
+            content_type="application/pdf",
+            inline=False,
+        )
+    raise Http404
+
+
+def report(request, pk: int, entry_id: int):
+    pass_list = get_object_or_404(_public_lists(), pk=pk)
+    entry = get_object_or_404(PassListEntry, pk=entry_id, pass_list=pass_list)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_submit(
+                entry=entry,
+                address=client_address(request),
+                contact=form.cleaned_data["contact"],
+                text=form.cleaned_data["text"],
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("举报已收到，我们将依法核实处理。"))
+            return redirect("notices:pass_list", pk=pk)
+    return render(request, "notices/report.html", {"pass_list": pass_list, "entry": entry, "form": form})

@@ -1,0 +1,207 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from candidates.enums import RoundKind
+from candidates.files import stored_file_response
+from candidates.forms import add_service_errors
+from candidates.models import VerificationRound
+from notices.enums import ImportStatus
+from notices.forms import (
+    ImportForm,
+    SupplementaryRoundForm,
+)
+from notices.models import (
+    ExportFile,
+    RosterImport,
+)
+from notices.services.publication import (
+    pass_list_publish,
+    pass_list_publish_supplementary,
+)
+from notices.services.roster_import import roster_import_cancel, roster_import_confirm, roster_import_upload
+from notices.services.rounds import results_export_request, round_close_windows, supplementary_round_create
+
+from ._common import XLSX, _admin_only, _download_when_ready
+
+
+@login_required
+@require_POST
+def import_upload(request, round_id: int):
+    _admin_only(request)
+    round_ = get_object_or_404(VerificationRound, pk=round_id)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择名单文件（.xlsx）。"))
+        return redirect("notices:manage")
+    try:
+        roster_import = roster_import_upload(
+            round_=round_, user=request.user, upload=form.cleaned_data["file"]
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("notices:manage")
+    return redirect("notices:import", pk=roster_import.pk)
+
+
+@login_required
+@require_GET
+def import_detail(request, pk: int):
+    _admin_only(request)
+    roster_import = get_object_or_404(RosterImport.objects.select_related("round__city"), pk=pk)
+    earlier = (
+        RosterImport.objects.filter(
+            round=roster_import.round, sha256=roster_import.sha256, status=ImportStatus.IMPORTED
+        )
+        .exclude(pk=pk)
+        .first()
+    )
+    return render(request, "notices/manage/import.html", {"roster_import": roster_import, "earlier": earlier})
+
+
+@login_required
+@require_GET
+def import_progress(request, pk: int):
+    _admin_only(request)
+    roster_import = get_object_or_404(RosterImport, pk=pk)
+    return JsonResponse(
+        {
+            "status": roster_import.status,
+            "processed": roster_import.processed_rows,
+            "total": roster_import.total_rows,
+            "percent": roster_import.progress_percent,
+            "done": roster_import.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATING),
+        }
+    )
+
+
+@login_required
+@require_GET
+def import_rejected(request, pk: int):
+    _admin_only(request)
+    roster_import = get_object_or_404(RosterImport, pk=pk)
+    if not roster_import.rejected_file:
+        raise Http404
+    return stored_file_response(
+        roster_import.rejected_file,
+        filename=f"未通过校验-{roster_import.original_name}",
+        content_type=XLSX,
+        inline=False,
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    _admin_only(request)
+    roster_import = get_object_or_404(RosterImport, pk=pk)
+    try:
+        done = roster_import_confirm(roster_import=roster_import, user=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        for message in getattr(error, "messages", [_("无权操作。")]):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已导入 {count} 条。").format(count=done.imported_rows))
+    return redirect("notices:import", pk=pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request, pk: int):
+    _admin_only(request)
+    roster_import_cancel(roster_import=get_object_or_404(RosterImport, pk=pk), user=request.user)
+    messages.info(request, _("已放弃本次导入，名单未作任何改动。"))
+    return redirect("notices:manage")
+
+
+@login_required
+@require_POST
+def round_close(request, pk: int):
+    _admin_only(request)
+    round_ = get_object_or_404(VerificationRound, pk=pk)
+    if round_.window_state() != "closed":
+        messages.error(request, _("本轮申报尚未截止。"))
+        return redirect("notices:manage")
+    changed = round_close_windows(round_=round_)
+    messages.success(
+        request,
+        _("已处理“{round}”的 {count} 条未申报记录（未按期参加；补办轮次为视为放弃）。").format(
+            round=round_.name, count=changed
+        ),
+    )
+    return redirect("notices:manage")
+
+
+@login_required
+def round_supplementary(request, pk: int):
+    _admin_only(request)
+    round_ = get_object_or_404(VerificationRound, pk=pk)
+    if round_.kind == RoundKind.SUPPLEMENTARY:
+        messages.error(request, _("补充资格核查为当年度最后一次资格核查，不能再从补办轮次创建新的补办轮次。"))
+        return redirect("notices:manage")
+    form = SupplementaryRoundForm(request.POST or None, initial={"name": f"{round_.name}（补办）"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            _round, carried, excluded = supplementary_round_create(
+                round_=round_, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已创建补办轮次：转入 {carried} 人，排除因不符合报考条件未通过的 {excluded} 人。").format(
+                    carried=carried, excluded=excluded
+                ),
+            )
+            return redirect("notices:manage")
+    return render(request, "notices/manage/supplementary.html", {"round": round_, "form": form})
+
+
+@login_required
+@require_POST
+def round_publish(request, pk: int):
+    _admin_only(request)
+    round_ = get_object_or_404(VerificationRound, pk=pk)
+    if not round_.pass_lists.exists():
+        pass_list = pass_list_publish(round_=round_)
+        if pass_list is None:
+            messages.error(request, _("未到公示时间，或未设置公示时间。"))
+        else:
+            messages.success(request, _("公示名单正在生成，完成后自动公布。"))
+        return redirect("notices:manage")
+    # The first list exists: publish now those passed since, without waiting for the daily batch.
+    pass_list = pass_list_publish_supplementary(round_=round_, wait=False)
+    if pass_list is None:
+        messages.info(request, _("没有需要补充公示的人员，或本轮名单正在生成。"))
+    else:
+        messages.success(
+            request,
+            _("{title}正在生成（{count} 人），完成后自动公布。").format(
+                title=pass_list.title, count=pass_list.entry_count
+            ),
+        )
+    return redirect("notices:manage")
+
+
+@login_required
+@require_POST
+def round_export(request, pk: int):
+    _admin_only(request)
+    export = results_export_request(round_=get_object_or_404(VerificationRound, pk=pk), user=request.user)
+    return redirect("notices:export", pk=export.pk)
+
+
+@login_required
+@require_GET
+def export_download(request, pk: int):
+    _admin_only(request)
+    export = get_object_or_404(ExportFile.objects.select_related("round"), pk=pk)
+    return _download_when_ready(
+        request, export, filename=f"{export.round.name}-核查结果.xlsx", content_type=XLSX
+    )
