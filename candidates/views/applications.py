@@ -1,0 +1,230 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from candidates import permissions
+from candidates.enums import ApplicationStatus, DocumentKind, Event, events_from
+from candidates.files import stored_file_response
+from candidates.forms import (
+    DeclarationForm,
+    MaterialUploadForm,
+    WorkPeriodFormSet,
+    add_service_errors,
+    work_history_initial,
+)
+from candidates.jobs import enqueue_on_commit
+from candidates.models import RosterEntry
+from candidates.selectors import (
+    application_checklist,
+    application_for_user,
+    application_timeline,
+    applications_for_candidate,
+    failure_notice_for,
+    messages_for,
+    organisations_matching,
+    roster_options_for_candidate,
+    status_label_for,
+)
+from candidates.services.applications import (
+    application_declare,
+    application_edit_refusal,
+    application_start,
+    application_submit,
+    declaration_problems,
+)
+from candidates.services.documents import document_current
+from candidates.services.materials import reopened_kinds
+
+from ._common import _candidate_or_404
+
+
+@login_required
+def dashboard(request):
+    profile = permissions.candidate_of(request.user)
+    if profile is None:
+        # Staff land in their own workspace.
+        if getattr(request.user, "city_reviewer", None):
+            return redirect("reviews:queue")
+        if getattr(request.user, "employer_hr", None):
+            return redirect("reviews:employer_home")
+        if request.user.is_superuser:
+            return redirect("notices:manage")
+        return render(request, "candidates/staff_home.html", {})
+    return render(
+        request,
+        "candidates/dashboard.html",
+        {
+            "profile": profile,
+            "options": roster_options_for_candidate(candidate=profile),
+            "applications": applications_for_candidate(user=request.user),
+            "messages_list": messages_for(user=request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def employer_search(request):
+    """The employer picker on the declaration page: by name or credit code."""
+    if permissions.candidate_of(request.user) is None:
+        raise Http404
+    return JsonResponse({"results": organisations_matching(query=request.GET.get("q", ""))})
+
+
+@login_required
+@require_POST
+def application_start_view(request, entry_id: int):
+    profile = _candidate_or_404(request)
+    entry = get_object_or_404(
+        RosterEntry.objects.select_related("round"), pk=entry_id, id_number=profile.id_number
+    )
+    try:
+        application = application_start(candidate=profile, entry=entry)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("candidates:dashboard")
+    messages.success(request, _("已创建申请。请先填写申报信息。"))
+    return redirect("candidates:declare", pk=application.pk)
+
+
+@login_required
+def application_detail(request, pk: int):
+    application = application_for_user(user=request.user, pk=pk)
+    checklist = application_checklist(application=application)
+    is_owner = permissions.is_applicant(request.user, application)
+    edit_refusal = application_edit_refusal(application=application) if is_owner else None
+    events = set(events_from(application.status))
+    if not is_owner or edit_refusal:
+        open_kinds = set()
+    elif application.is_editable:
+        open_kinds = {item.requirement.code for item in checklist}
+    else:
+        open_kinds = reopened_kinds(application=application)
+    return render(
+        request,
+        "candidates/application_detail.html",
+        {
+            "application": application,
+            "checklist": checklist,
+            "timeline": application_timeline(application=application, checklist=checklist),
+            "problems": declaration_problems(application),
+            "missing": [item for item in checklist if not item.complete],
+            "upload_form": MaterialUploadForm(),
+            "can_edit": permissions.can_edit_application(request.user, application) and not edit_refusal,
+            "edit_refusal": edit_refusal,
+            "first_submission": bool(events & {Event.SUBMIT_TO_CITY, Event.SUBMIT_TO_EMPLOYER}),
+            "awaiting_employer_fix": Event.RESUBMIT_TO_EMPLOYER in events,
+            "awaiting_supplement": Event.SUBMIT_SUPPLEMENT in events,
+            "status_label": status_label_for(application),
+            "failure": failure_notice_for(application),
+            "is_applicant": is_owner,
+            "open_kinds": open_kinds,
+            "can_submit": permissions.can_submit(request.user, application) and not edit_refusal,
+            "supplement_items": [item for item in checklist if item.requirement.code in open_kinds]
+            if application.status == ApplicationStatus.SUPPLEMENT
+            else [],
+            "can_appeal": permissions.can_appeal(request.user, application),
+            "messages_list": messages_for(user=request.user, application=application) if is_owner else [],
+            "form_document": document_current(application=application, kind=DocumentKind.APPLICATION_FORM),
+            "receipt": document_current(application=application, kind=DocumentKind.RECEIPT),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def application_declare_view(request, pk: int):
+    application = application_for_user(user=request.user, pk=pk)
+    if not permissions.is_applicant(request.user, application):
+        raise Http404
+    if not application.is_editable:
+        messages.info(request, _("申请已提交，申报信息不能再修改。"))
+        return redirect("candidates:application", pk=pk)
+    refusal = application_edit_refusal(application=application)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("candidates:application", pk=pk)
+    form = DeclarationForm(request.POST or None, instance=application)
+    formset = WorkPeriodFormSet(
+        request.POST or None, prefix="work", initial=work_history_initial(application.work_history)
+    )
+    if request.method == "POST":
+        form_ok, formset_ok = form.is_valid(), formset.is_valid()
+        if form_ok and formset_ok:
+            data = {**form.cleaned_data, "work_history": formset.history()}
+            try:
+                application_declare(application=application, actor=request.user, data=data)
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "work_history" in error.error_dict:
+                    formset.non_form_errors().extend(error.message_dict["work_history"])
+                else:
+                    add_service_errors(form, error)
+            else:
+                messages.success(request, _("申报信息已保存。请按材料清单上传扫描件。"))
+                return redirect("candidates:application", pk=pk)
+    return render(
+        request,
+        "candidates/declare.html",
+        {"application": application, "form": form, "formset": formset},
+    )
+
+
+@login_required
+@require_POST
+def application_submit_view(request, pk: int):
+    application = application_for_user(user=request.user, pk=pk)
+    if not permissions.is_applicant(request.user, application):
+        raise Http404
+    first = application.status == ApplicationStatus.DRAFT
+    statements = {
+        key.removeprefix("statement-"): value
+        for key, value in request.POST.items()
+        if key.startswith("statement-")
+    }
+    try:
+        application_submit(application=application, actor=request.user, statements=statements)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("申报成功。可下载申报回执留存。") if first else _("已重新提交，请等待处理结果。")
+        )
+    return redirect("candidates:application", pk=pk)
+
+
+@login_required
+@require_GET
+def application_document(request, pk: int, kind: str):
+    application = application_for_user(user=request.user, pk=pk)
+    if kind not in DocumentKind.values:
+        raise Http404
+    document = document_current(application=application, kind=kind)
+    if document is None:
+        if kind == DocumentKind.WORK_YEARS_PROOF or (
+            kind == DocumentKind.RECEIPT and application.submitted_at is None
+        ):
+            raise Http404
+        if kind == DocumentKind.APPLICATION_FORM and not application.declared_at:
+            messages.error(request, _("请先填写并保存申报信息，再下载报名表。"))
+            return redirect("candidates:application", pk=pk)
+        enqueue_on_commit("candidates.render_document", application_id=application.pk, kind=kind)
+        return render(
+            request,
+            "candidates/document_pending.html",
+            {"application": application, "kind": DocumentKind(kind)},
+        )
+    label = DocumentKind(kind).label
+    return stored_file_response(
+        document.file,
+        filename=f"{label}-{application.reference}.pdf",
+        content_type="application/pdf",
+        inline=False,
+    )
