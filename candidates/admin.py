@@ -14,6 +14,7 @@ from candidates.models import (
     RosterEntry,
     VerificationRound,
 )
+from verification_portal.shared.admin import ReadOnlyAdmin
 
 
 @admin.register(City)
@@ -62,19 +63,6 @@ class CandidateProfileAdmin(admin.ModelAdmin):
     list_display = ["real_name", "id_number", "phone", "gender", "birth_date", "created_at"]
     search_fields = ["real_name", "id_number", "phone"]
     readonly_fields = ["user", "id_number", "gender", "birth_date"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that only services write: viewable here, never edited or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Application)

@@ -42,16 +42,6 @@ class NameField(forms.CharField):
         return clean_name(value, label=str(self.name_label)) if value else value
 
 
-def add_service_errors(form, error: ValidationError, *, field: str | None = None) -> None:
-    """Show a service's refusal on the form: beside the field it names, else on ``field``."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(name if name in form.fields else None, item)
-    else:
-        form.add_error(field, error)
-
-
 def _not_future(value: datetime.date | None, label: str) -> None:
     if value and value > timezone.localdate():
         raise ValidationError(_("{label}不能晚于今天。").format(label=label))

@@ -2,11 +2,11 @@
 
 from celery import shared_task
 
-from candidates.jobs import outbox_flush
 from candidates.models import Application, MaterialVersion, Message
 from candidates.services.documents import document_render
 from candidates.services.materials import material_preview_render
 from candidates.services.messages import message_email
+from verification_portal.shared.jobs import outbox_flush
 
 
 @shared_task(name="candidates.material_preview", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
@@ -58,6 +58,6 @@ def task_send_phone_code(*, code_id: int, code: str) -> None:
     name="candidates.anchor_audit_chain", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
 )
 def task_anchor_audit_chain(*, reason: str = "hourly") -> None:
-    from candidates.services.audit import audit_anchor_write
+    from verification_portal.shared.audit import audit_anchor_write
 
     audit_anchor_write(reason=reason)

@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from candidates.admin import ReadOnlyAdmin
 from reviews.models import (
     Appeal,
     CityReviewer,
@@ -10,6 +9,7 @@ from reviews.models import (
     EmployerReview,
     MaterialVerdict,
 )
+from verification_portal.shared.admin import ReadOnlyAdmin
 
 
 @admin.register(CityReviewer)

@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent(
     from django.db import connection
     from django.utils import timezone
     from candidates.models import Application, AuditEvent
-    from candidates.services.audit import audit_chain_verify
+    from verification_portal.shared.audit import audit_chain_verify
     from candidates.services.materials import material_upload
     from tests import factories
     from tests.files import jpeg_bytes, upload

@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from candidates.enums import ApplicationStatus, Event, PhoneCodePurpose, RosterStatus
-from candidates.jobs import enqueue_on_commit
 from candidates.models import CandidateProfile, PhoneCode, RosterEntry
 from candidates.validators import clean_name, parse_id_number, validate_phone
 from notices.sms import send_sms
-
-from .audit import audit_record
+from verification_portal.shared.audit import audit_record
+from verification_portal.shared.jobs import enqueue_on_commit
 
 CODE_SALT = "candidates.phone_code"
 

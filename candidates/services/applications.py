@@ -21,7 +21,6 @@ from candidates.enums import (
     RoundKind,
 )
 from candidates.identity import identity_verifier
-from candidates.jobs import enqueue_on_commit
 from candidates.models import (
     Application,
     CandidateProfile,
@@ -30,8 +29,8 @@ from candidates.models import (
     Organisation,
     RosterEntry,
 )
-
-from .audit import audit_record
+from verification_portal.shared.audit import audit_record
+from verification_portal.shared.jobs import enqueue_on_commit
 
 
 class TransitionError(ValidationError):

@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from candidates.enums import ApplicationStatus, PreviewStatus
-from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, Material, MaterialPage, MaterialVersion
 from candidates.services.applications import application_edit_refusal
 from candidates.uploads import check_decode_budget, clean_original_name, inspect_upload, policy_for
-
-from .audit import audit_record
+from verification_portal.shared.audit import audit_record
+from verification_portal.shared.jobs import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 PREVIEW_MAX_SIDE = 1600

@@ -5,8 +5,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, Message
+from verification_portal.shared.jobs import enqueue_on_commit
 
 
 def message_send(*, recipient, subject: str, body: str, application: Application | None = None) -> Message:

@@ -16,7 +16,6 @@ from candidates.forms import (
     PasswordResetRequestForm,
     PhoneCodeForm,
     RegistrationForm,
-    add_service_errors,
 )
 from candidates.models import CandidateProfile
 from candidates.services.accounts import (
@@ -29,6 +28,7 @@ from candidates.services.accounts import (
     staff_totp_verify,
 )
 from verification_portal.client import client_address
+from verification_portal.shared.forms import add_service_errors
 
 from ._common import PENDING_PROFILE
 

@@ -9,15 +9,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates import permissions
 from candidates.enums import ApplicationStatus, DocumentKind, Event, events_from
-from candidates.files import stored_file_response
 from candidates.forms import (
     DeclarationForm,
     MaterialUploadForm,
     WorkPeriodFormSet,
-    add_service_errors,
     work_history_initial,
 )
-from candidates.jobs import enqueue_on_commit
 from candidates.models import RosterEntry
 from candidates.selectors import (
     application_checklist,
@@ -39,6 +36,9 @@ from candidates.services.applications import (
 )
 from candidates.services.documents import document_current
 from candidates.services.materials import reopened_kinds
+from verification_portal.shared.files import stored_file_response
+from verification_portal.shared.forms import add_service_errors
+from verification_portal.shared.jobs import enqueue_on_commit
 
 from ._common import _candidate_or_404
 

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates import permissions
-from candidates.files import stored_file_response
 from candidates.forms import (
     MaterialUploadForm,
 )
@@ -16,8 +15,9 @@ from candidates.selectors import (
     application_for_user,
     material_version_for_user,
 )
-from candidates.services.audit import audit_record
 from candidates.services.materials import material_upload, material_version_retire
+from verification_portal.shared.audit import audit_record
+from verification_portal.shared.files import stored_file_response
 
 
 @login_required

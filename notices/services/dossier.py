@@ -18,13 +18,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, AuditEvent, CandidateProfile, MaterialVersion, Message
 from candidates.permissions import is_administrator
 from candidates.services.applications import DECLARATION_FIELDS
-from candidates.services.audit import audit_record
 from notices.models import DossierExport
 from reviews.models import Appeal, Decision, EmployerReview, MaterialVerdict
+from verification_portal.shared.audit import audit_record
+from verification_portal.shared.jobs import enqueue_on_commit
 
 
 def _jsonable(value):

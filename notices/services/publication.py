@@ -25,15 +25,15 @@ from openpyxl import Workbook
 from pypdf import PdfWriter
 
 from candidates.enums import ApplicationStatus, Event
-from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, VerificationRound
 from candidates.permissions import is_administrator
 from candidates.services.applications import application_transition
-from candidates.services.audit import audit_record
 from candidates.services.messages import message_send
 from candidates.spreadsheets import text_safe_row
 from notices.enums import PassListStatus, ReportStatus
 from notices.models import PassList, PassListEntry, Report
+from verification_portal.shared.audit import audit_record
+from verification_portal.shared.jobs import enqueue_on_commit
 
 PDF_LINES_PER_PAGE = 55
 XLSX_HEADERS = ["序号", "姓名", "性别", "考试", "工作单位", "身份证号"]

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.enums import ApplicationStatus, RosterStatus
-from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, CandidateProfile, EmployerHR, RosterEntry
 from notices.enums import Channel, ReminderKind
 from notices.models import ReminderSent
 from notices.sms import send_sms
+from verification_portal.shared.jobs import enqueue_on_commit
 
 
 @dataclass(frozen=True)

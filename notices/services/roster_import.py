@@ -27,14 +27,14 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
 from candidates.enums import IdType, RosterReason
-from candidates.jobs import enqueue_on_commit
 from candidates.models import RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
-from candidates.services.audit import audit_record
 from candidates.spreadsheets import text_safe_row
 from candidates.validators import PHONE_RE, PROVINCES, clean_name, id_type_of
 from notices.enums import ImportStatus
 from notices.models import RosterImport, RosterStagingRow
+from verification_portal.shared.audit import audit_record
+from verification_portal.shared.jobs import enqueue_on_commit
 
 HEADERS = ["姓名", "身份证号", "考试", "考试年度", "市州", "核查原因"]
 PHONE_HEADER = "手机号码"

@@ -12,15 +12,15 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from candidates.enums import ApplicationStatus, RosterStatus, RoundKind
-from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, CandidateProfile, RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
-from candidates.services.audit import audit_record
 from candidates.services.messages import message_send
 from candidates.spreadsheets import text_safe_row
 from notices.models import ExportFile
 from reviews.enums import DecisionKind, FailReason
 from reviews.models import Decision
+from verification_portal.shared.audit import audit_record
+from verification_portal.shared.jobs import enqueue_on_commit
 
 EXPORT_HEADERS = [
     "序号",

@@ -1,12 +1,12 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from candidates.files import stored_file_response
 from candidates.permissions import is_administrator
 from notices.enums import PassListStatus
 from notices.models import (
     PassList,
 )
+from verification_portal.shared.files import stored_file_response
 
 PASS_LIST_PAGE = 100
 

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from candidates.forms import add_service_errors
 from candidates.models import Application, City, VerificationRound
 from notices.enums import ReportStatus
 from notices.forms import (
@@ -35,6 +34,7 @@ from reviews.services.decisions import (
     application_assign,
     application_decide_by_administrator,
 )
+from verification_portal.shared.forms import add_service_errors
 
 from ._common import _admin_only
 

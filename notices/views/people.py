@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from candidates.forms import IdentityReleaseForm, add_service_errors
+from candidates.forms import IdentityReleaseForm
 from candidates.models import CandidateProfile
 from candidates.services.accounts import candidate_identity_release
 from notices.models import (
@@ -16,6 +16,7 @@ from notices.selectors import (
     candidates_matching,
 )
 from notices.services.dossier import dossier_request
+from verification_portal.shared.forms import add_service_errors
 
 from ._common import _admin_only, _download_when_ready
 

@@ -8,8 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from candidates.files import stored_file_response
-from candidates.forms import add_service_errors
 from candidates.models import City
 from notices.enums import PassListStatus
 from notices.forms import (
@@ -27,6 +25,8 @@ from notices.services.publication import (
     report_submit,
 )
 from verification_portal.client import client_address
+from verification_portal.shared.files import stored_file_response
+from verification_portal.shared.forms import add_service_errors
 
 from ._common import PASS_LIST_PAGE, XLSX, _public_lists
 

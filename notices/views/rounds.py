@@ -7,8 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.enums import RoundKind
-from candidates.files import stored_file_response
-from candidates.forms import add_service_errors
 from candidates.models import VerificationRound
 from notices.enums import ImportStatus
 from notices.forms import (
@@ -25,6 +23,8 @@ from notices.services.publication import (
 )
 from notices.services.roster_import import roster_import_cancel, roster_import_confirm, roster_import_upload
 from notices.services.rounds import results_export_request, round_close_windows, supplementary_round_create
+from verification_portal.shared.files import stored_file_response
+from verification_portal.shared.forms import add_service_errors
 
 from ._common import XLSX, _admin_only, _download_when_ready
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from candidates.enums import BACKLOG_STATUSES
 from candidates.models import Application
-from candidates.services.audit import audit_record
 from reviews.permissions import is_city_reviewer_for, may_handle, not_for, reviewer_city_id
+from verification_portal.shared.audit import audit_record
 
 CLAIMABLE = BACKLOG_STATUSES
 

@@ -15,12 +15,12 @@ from candidates.enums import EVENTS, Event
 from candidates.models import Application, Material
 from candidates.permissions import is_administrator
 from candidates.services.applications import application_transition
-from candidates.services.audit import audit_record
 from candidates.services.messages import message_send
 from reviews.enums import AppealOutcome, DecisionKind, FailReason, MaterialReason
 from reviews.models import Appeal, Decision, MaterialVerdict
 from reviews.permissions import failed_by, is_city_reviewer_for, may_handle
 from reviews.selectors import current_verdicts
+from verification_portal.shared.audit import audit_record
 
 from . import notify
 from .claims import require_claim

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.enums import ApplicationStatus, Event
-from candidates.jobs import enqueue_on_commit
 from candidates.models import Application, EmployerHR
 from candidates.services.applications import application_transition
-from candidates.services.audit import audit_record
 from reviews.enums import EmployerCheck, EmployerOutcome
 from reviews.models import EmployerInvitation, EmployerReview
 from reviews.permissions import hr_organisation_id, is_employer_hr_for
+from verification_portal.shared.audit import audit_record
+from verification_portal.shared.jobs import enqueue_on_commit
 
 from .notify import notify_employer_approved, notify_employer_returned
 

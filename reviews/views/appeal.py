@@ -5,13 +5,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from candidates.forms import add_service_errors
 from candidates.permissions import is_applicant
 from candidates.selectors import application_for_user
 from reviews.forms import (
     AppealForm,
 )
 from reviews.services.appeals import appeal_submit
+from verification_portal.shared.forms import add_service_errors
 
 
 @login_required

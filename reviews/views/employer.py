@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.enums import ApplicationStatus as S
 from candidates.enums import Event, events_from
-from candidates.forms import add_service_errors
 from candidates.models import EmployerHR
 from candidates.selectors import application_checklist
 from candidates.services.documents import document_current
@@ -32,6 +31,7 @@ from reviews.services.employer import (
     employer_invite,
     employer_return,
 )
+from verification_portal.shared.forms import add_service_errors
 
 from ._common import _errors_to_messages, _form_errors_to_messages, _hr_only
 

@@ -9,7 +9,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from candidates.models import AuditEvent
-from candidates.services.audit import (
+from tests import factories
+from verification_portal.shared.audit import (
     ANCHOR_PREFIX,
     GENESIS,
     audit_anchor_write,
@@ -18,7 +19,6 @@ from candidates.services.audit import (
     audit_record,
     event_digest,
 )
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from candidates.enums import ApplicationStatus, DocumentKind
-from candidates.jobs import outbox_flush
 from candidates.models import Application, GeneratedDocument, Material, OutboxJob
 from notices.enums import PassListStatus, ReminderKind
 from notices.models import PassList, ReminderSent
@@ -34,6 +33,7 @@ from reviews.services.claims import application_claim
 from reviews.services.decisions import application_decide, material_verdict_record
 from tests import factories
 from tests.conftest import upload_checklist
+from verification_portal.shared.jobs import outbox_flush
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,6 @@ from django.test import TestCase
 from django.utils import timezone
 
 from candidates.enums import ApplicationStatus, DocumentKind
-from candidates.jobs import outbox_flush
 from candidates.models import GeneratedDocument, Message, OutboxJob
 from candidates.services.applications import application_submit
 from notices.enums import PassListStatus
@@ -25,6 +24,7 @@ from tests import factories
 from tests.conftest import upload_checklist
 from tests.reviews.test_decisions import judge
 from tests.security.test_faults import broker_down  # noqa: F401 - the fixture
+from verification_portal.shared.jobs import outbox_flush
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from candidates.services.audit import audit_chain_verify
+from verification_portal.shared.audit import audit_chain_verify
 
 
 class Command(BaseCommand):
