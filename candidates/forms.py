@@ -379,3 +379,21 @@ class SelfCheckForm(forms.Form):
             school_outside_hunan=bool(data.get("outside_hunan")),
             certification_report_unavailable=bool(data.get("no_report")),
         )
+
+
+class SupplementStatementsForm(forms.Form):
+    """With 提交补正: for each reopened item, why no new file is needed (optional per item)."""
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in kinds:
+            self.fields[f"statement-{kind}"] = forms.CharField(
+                label=rules.label_for(kind), required=False, max_length=1000, widget=forms.Textarea
+            )
+
+    def statements(self) -> dict[str, str]:
+        return {
+            name.removeprefix("statement-"): value
+            for name, value in self.cleaned_data.items()
+            if value and name.startswith("statement-")
+        }

@@ -85,28 +85,36 @@ def failure_notice_for(
     return FailureNotice(reason=reason, appeal=appeal)
 
 
-def next_step_for(application: Application) -> str:
-    """The candidate's exact next step, in a sentence."""
+def next_step_for(application: Application, now: datetime.datetime | None = None) -> str:
+    """The candidate's exact next step, in a sentence: the dashboard and the application's
+    page both show this one wording."""
     from candidates.enums import ApplicationStatus as S
     from candidates.services.applications import application_edit_refusal
 
-    refusal = application_edit_refusal(application=application)
+    now = now or timezone.now()
+    refusal = application_edit_refusal(application=application, now=now)
     if refusal:
         return refusal
-
+    deadline = (
+        timezone.localtime(application.fix_deadline).strftime("%Y-%m-%d %H:%M")
+        if application.fix_deadline
+        else ""
+    )
+    if application.status == S.SUPPLEMENT and application.fix_deadline and application.fix_deadline <= now:
+        return _("补正期限已于 {when} 截止。").format(when=deadline)
     steps = {
         S.DRAFT: _("填写申报信息、上传材料扫描件，并在截止时间前点击“申报”。"),
         S.EMPLOYER_REVIEW: _("等待所在单位人事部门初审，无需操作。"),
-        S.EMPLOYER_RETURNED: _("单位退回了申请：按原因修改后重新提交。"),
+        S.EMPLOYER_RETURNED: _("单位退回了您的申请：请按消息中的原因修改，并在 {when} 前重新提交。"),
         S.CITY_REVIEW: _("等待市人社局人工核查，无需操作。"),
-        S.SUPPLEMENT: _("按要求补正材料，并在期限前点击“提交补正”。"),
+        S.SUPPLEMENT: _("按要求补正材料：重新上传标注“需补正”的材料，并在 {when} 前点击“提交补正”。"),
         S.PENDING_CONDITIONS: _("报考条件待核查：请保持电话畅通，等待核查人员联系。"),
         S.FAIL_PROPOSED: _("等待另一名核查人员复核，无需操作。"),
         S.PASSED: _("核查通过：请关注公示名单和证书领取公告。"),
         S.FAILED: _("核查未通过：如有异议，可在申辩期内提出申辩。"),
         S.APPEALED: _("申辩处理中：等待另一名核查人员的结论。"),
     }
-    return steps.get(application.status, "")
+    return steps.get(application.status, "").format(when=deadline)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from candidates.enums import ApplicationStatus, DocumentKind, Event, events_from
 from candidates.forms import (
     DeclarationForm,
     MaterialUploadForm,
+    SupplementStatementsForm,
     WorkPeriodFormSet,
     work_history_initial,
 )
@@ -23,6 +24,7 @@ from candidates.selectors import (
     applications_for_candidate,
     failure_notice_for,
     messages_for,
+    next_step_for,
     organisations_matching,
     roster_options_for_candidate,
     status_label_for,
@@ -119,6 +121,7 @@ def application_detail(request, pk: int):
             "upload_form": MaterialUploadForm(),
             "can_edit": permissions.can_edit_application(request.user, application) and not edit_refusal,
             "edit_refusal": edit_refusal,
+            "next_step": next_step_for(application),
             "first_submission": bool(events & {Event.SUBMIT_TO_CITY, Event.SUBMIT_TO_EMPLOYER}),
             "awaiting_employer_fix": Event.RESUBMIT_TO_EMPLOYER in events,
             "awaiting_supplement": Event.SUBMIT_SUPPLEMENT in events,
@@ -183,13 +186,13 @@ def application_submit_view(request, pk: int):
     if not permissions.is_applicant(request.user, application):
         raise Http404
     first = application.status == ApplicationStatus.DRAFT
-    statements = {
-        key.removeprefix("statement-"): value
-        for key, value in request.POST.items()
-        if key.startswith("statement-")
-    }
+    form = SupplementStatementsForm(
+        request.POST, kinds=application.materials.filter(reopened=True).values_list("kind", flat=True)
+    )
     try:
-        application_submit(application=application, actor=request.user, statements=statements)
+        if not form.is_valid():
+            raise ValidationError([message for errors in form.errors.values() for message in errors])
+        application_submit(application=application, actor=request.user, statements=form.statements())
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
