@@ -29,6 +29,7 @@ from candidates.models import (
     Organisation,
     RosterEntry,
 )
+from candidates.services.notify import EVENT_MESSAGES
 from verification_portal.shared.audit import audit_record
 from verification_portal.shared.jobs import enqueue_on_commit
 
@@ -284,12 +285,15 @@ def application_transition(
     reason: str = "",
     changes: dict | None = None,
     data: dict | None = None,
+    message: dict | None = None,
     now: datetime.datetime | None = None,
 ) -> Application:
     """Fire ``event`` (``candidates.enums.EVENTS``): checks that the application's status may
     undergo it, refuses when somebody else moved it first, moves it to the event's status,
-    saves with ``update_fields`` and writes the audit event in the same transaction.
-    ``changes`` are further fields saved with the move."""
+    saves with ``update_fields``, writes the audit event and sends the candidate the event's
+    message (``candidates.services.notify.EVENT_MESSAGES``), all in the same transaction.
+    ``changes`` are further fields saved with the move; ``message`` what the words need
+    besides ``reason`` (a deadline, items)."""
     now = now or timezone.now()
     changes = changes or {}
     move = EVENTS[event]
@@ -324,6 +328,9 @@ def application_transition(
             target=application,
             data={"event": event, "from": previous, "to": to, "reason": reason, **(data or {})},
         )
+        notify = EVENT_MESSAGES.get(event)
+        if notify is not None:
+            notify(application, **{"reason": reason, **(message or {})})
     return application
 
 

@@ -28,7 +28,6 @@ from candidates.enums import ApplicationStatus, Event
 from candidates.models import Application, VerificationRound
 from candidates.permissions import is_administrator
 from candidates.services.applications import application_transition
-from candidates.services.messages import message_send
 from candidates.spreadsheets import text_safe_row
 from notices.enums import PassListStatus, ReportStatus
 from notices.models import PassList, PassListEntry, Report
@@ -453,14 +452,6 @@ def report_handle(*, report: Report, user, upheld: bool, outcome: str, now=None)
                     reason=outcome,
                     now=now,
                     data={"report": locked.pk},
-                )
-                message_send(
-                    recipient=application.candidate.user,
-                    application=application,
-                    subject=_("经举报核实，核查结论改为不通过"),
-                    body=_("公示期间收到举报，经核实：{outcome}\n您的考试成绩无效，不予发证。").format(
-                        outcome=outcome
-                    ),
                 )
             _new_version_without(locked.pass_list, application_id=locked.entry.application_id, reason=outcome)
     return locked

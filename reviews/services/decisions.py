@@ -22,7 +22,6 @@ from reviews.permissions import failed_by, is_city_reviewer_for, may_handle
 from reviews.selectors import current_verdicts
 from verification_portal.shared.audit import audit_record
 
-from . import notify
 from .claims import require_claim
 
 # The workflow event each decision fires (its statuses are in candidates.enums.EVENTS).
@@ -204,6 +203,7 @@ def _record(*, locked, application, user, kind, reason_code, reason, deadline, r
     application_transition(
         application=application,
         event=DECISION_EVENTS[kind],
+        message=_message_context(application=application, kind=kind, deadline=deadline, reopen=reopen),
         actor=user,
         reason=reason,
         now=now,
@@ -212,7 +212,7 @@ def _record(*, locked, application, user, kind, reason_code, reason, deadline, r
     )
     if reopen:
         Material.objects.filter(pk__in=[m.pk for m in reopen]).update(reopened=True)
-    _after(application=application, decision=decision, reopen=reopen, now=now)
+    _after(application=application, decision=decision, now=now)
     return decision
 
 
@@ -308,30 +308,25 @@ def application_decide_by_administrator(
         )
 
 
-def _after(*, application: Application, decision: Decision, reopen: list[Material], now) -> None:
-    """The candidate's message and the appeal record, inside the decision's transaction."""
-    kind = decision.kind
-    if kind in (DecisionKind.APPEAL_UPHELD, DecisionKind.APPEAL_OVERTURNED):
-        overturned = kind == DecisionKind.APPEAL_OVERTURNED
+def _message_context(*, application, kind, deadline, reopen) -> dict:
+    """What the candidate's message needs besides the reason."""
+    if kind == DecisionKind.SUPPLEMENT:
+        return {"items": [rules.label_for(m.kind) for m in reopen], "deadline": deadline}
+    if kind == DecisionKind.FAIL_CONFIRM:
+        proposal = application.decisions.filter(kind=DecisionKind.FAIL).first()
+        text = FailReason(proposal.reason_code).label if proposal else ""
+        # The candidate reads the proposal's reason, not the confirmation's note.
+        return {"reason": f"{text}。{proposal.reason if proposal else ''}"}
+    return {}
+
+
+def _after(*, application: Application, decision: Decision, now) -> None:
+    """The appeal record, inside the decision's transaction (the message went with the move)."""
+    if decision.kind in (DecisionKind.APPEAL_UPHELD, DecisionKind.APPEAL_OVERTURNED):
+        overturned = decision.kind == DecisionKind.APPEAL_OVERTURNED
         Appeal.objects.filter(application=application, decided_at__isnull=True).update(
             handled_by=decision.reviewer,
             outcome=AppealOutcome.OVERTURNED if overturned else AppealOutcome.UPHELD,
             reason=decision.reason,
             decided_at=now,
         )
-        notify.notify_appeal_outcome(application, overturned=overturned, reason=decision.reason)
-    elif kind == DecisionKind.PASS:
-        notify.notify_passed(application)
-    elif kind == DecisionKind.FAIL_CONFIRM:
-        proposal = application.decisions.filter(kind=DecisionKind.FAIL).first()
-        text = FailReason(proposal.reason_code).label if proposal else ""
-        notify.notify_failed(application, reason=f"{text}。{proposal.reason if proposal else ''}")
-    elif kind == DecisionKind.SUPPLEMENT:
-        notify.notify_supplement(
-            application,
-            items=[rules.label_for(m.kind) for m in reopen],
-            reason=decision.reason,
-            deadline=decision.deadline,
-        )
-    elif kind == DecisionKind.PENDING:
-        notify.notify_pending(application, reason=decision.reason)

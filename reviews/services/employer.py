@@ -20,8 +20,6 @@ from reviews.permissions import hr_organisation_id, is_employer_hr_for
 from verification_portal.shared.audit import audit_record
 from verification_portal.shared.jobs import enqueue_on_commit
 
-from .notify import notify_employer_approved, notify_employer_returned
-
 
 def _check_hr(*, application: Application, user) -> None:
     if not is_employer_hr_for(user, application):
@@ -68,7 +66,6 @@ def employer_approve(
                 "checks": review.checks,
             },
         )
-        notify_employer_approved(application)
     enqueue_on_commit("reviews.render_work_years_proof", review_id=review.pk)
     return review
 
@@ -111,8 +108,8 @@ def employer_return(
             reason=reasons,
             changes={"fix_deadline": deadline},
             data={"employer_review": review.pk},
+            message={"deadline": deadline},
         )
-        notify_employer_returned(application, reasons=reasons, deadline=deadline)
     return review
 
 

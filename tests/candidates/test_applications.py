@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from candidates.enums import EVENTS, ApplicationStatus, Event, RosterStatus
-from candidates.models import Application, AuditEvent, RosterEntry
+from candidates.models import Application, AuditEvent, Message, RosterEntry
 from candidates.services.applications import (
     StaleApplication,
     TransitionError,
@@ -15,6 +15,7 @@ from candidates.services.applications import (
     application_transition,
 )
 from candidates.services.materials import material_upload
+from candidates.services.notify import EVENT_MESSAGES
 from tests import factories
 from tests.files import jpeg_bytes, pdf_bytes, upload
 
@@ -223,9 +224,15 @@ def test_every_event_fires_exactly_from_the_statuses_in_the_table(event, source)
     actor = factories.UserFactory()
     move = EVENTS[event]
     if source in move.sources:
-        application_transition(application=application, event=event, actor=actor, reason="test")
+        words = {"deadline": timezone.now() + datetime.timedelta(days=3), "items": ["工作年限证明"]}
+        application_transition(
+            application=application, event=event, actor=actor, reason="test", message=words
+        )
         application.refresh_from_db()
         assert application.status == move.target
+        # The event's message went to the candidate with the move, or none when it has none.
+        told = Message.objects.filter(recipient=application.candidate.user, application=application)
+        assert told.count() == (1 if event in EVENT_MESSAGES else 0)
         audit = AuditEvent.objects.get(action="application.transition")
         assert (audit.data["event"], audit.data["from"], audit.data["to"], audit.actor) == (
             event,

@@ -1,8 +1,11 @@
-"""What the candidate is told after each step, in plain words, with what to do next and by when."""
+"""What the candidate is told after each workflow event, in plain words, with what to do next
+and by when. ``application_transition`` sends the message of the event it fires
+(``EVENT_MESSAGES``); the caller passes what the words need (a reason, a deadline, items)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.enums import Event
 from candidates.models import Application
 from candidates.services.messages import message_send
 
@@ -22,18 +25,18 @@ def _send(application: Application, subject: str, body: str) -> None:
     )
 
 
-def notify_employer_returned(application: Application, *, reasons: str, deadline) -> None:
+def notify_employer_returned(application: Application, *, reason: str, deadline, **_context) -> None:
     _send(
         application,
         _("单位退回了您的申请，请修改后重新提交"),
         _(
             "您所在单位的人事部门退回了您的{exam}考后人工核查申请。\n退回原因：{reasons}\n"
             "请按原因修改申报信息或材料，并在 {deadline} 前重新提交。"
-        ).format(exam=application.roster_entry.exam, reasons=reasons, deadline=_when(deadline)),
+        ).format(exam=application.roster_entry.exam, reasons=reason, deadline=_when(deadline)),
     )
 
 
-def notify_employer_approved(application: Application) -> None:
+def notify_employer_approved(application: Application, **_context) -> None:
     _send(
         application,
         _("单位资格初审已通过"),
@@ -43,7 +46,7 @@ def notify_employer_approved(application: Application) -> None:
     )
 
 
-def notify_passed(application: Application) -> None:
+def notify_passed(application: Application, **_context) -> None:
     when = application.round.publication_at
     _send(
         application,
@@ -53,7 +56,7 @@ def notify_passed(application: Application) -> None:
     )
 
 
-def notify_failed(application: Application, *, reason: str) -> None:
+def notify_failed(application: Application, *, reason: str, **_context) -> None:
     round_ = application.round
     appeal = (
         _("如有异议，可在 {when} 前登录系统提出申辩，并提交新的证明材料。").format(
@@ -72,7 +75,9 @@ def notify_failed(application: Application, *, reason: str) -> None:
     )
 
 
-def notify_supplement(application: Application, *, items: list[str], reason: str, deadline) -> None:
+def notify_supplement(
+    application: Application, *, items: list[str], reason: str, deadline, **_context
+) -> None:
     _send(
         application,
         _("请补正材料"),
@@ -83,7 +88,7 @@ def notify_supplement(application: Application, *, items: list[str], reason: str
     )
 
 
-def notify_pending(application: Application, *, reason: str) -> None:
+def notify_pending(application: Application, *, reason: str, **_context) -> None:
     _send(
         application,
         _("报考条件待核查"),
@@ -93,16 +98,39 @@ def notify_pending(application: Application, *, reason: str) -> None:
     )
 
 
-def notify_appeal_outcome(application: Application, *, overturned: bool, reason: str) -> None:
-    if overturned:
-        _send(
-            application,
-            _("申辩成立，核查改为通过"),
-            _("经另一名核查人员复查，您的申辩成立，核查结论改为通过。\n说明：{reason}").format(reason=reason),
-        )
-    else:
-        _send(
-            application,
-            _("申辩不成立，维持未通过"),
-            _("经另一名核查人员复查，维持原核查结论。\n说明：{reason}").format(reason=reason),
-        )
+def notify_appeal_overturned(application: Application, *, reason: str, **_context) -> None:
+    _send(
+        application,
+        _("申辩成立，核查改为通过"),
+        _("经另一名核查人员复查，您的申辩成立，核查结论改为通过。\n说明：{reason}").format(reason=reason),
+    )
+
+
+def notify_appeal_upheld(application: Application, *, reason: str, **_context) -> None:
+    _send(
+        application,
+        _("申辩不成立，维持未通过"),
+        _("经另一名核查人员复查，维持原核查结论。\n说明：{reason}").format(reason=reason),
+    )
+
+
+def notify_withdrawn_after_report(application: Application, *, reason: str, **_context) -> None:
+    message_send(
+        recipient=application.candidate.user,
+        application=application,
+        subject=_("经举报核实，核查结论改为不通过"),
+        body=_("公示期间收到举报，经核实：{outcome}\n您的考试成绩无效，不予发证。").format(outcome=reason),
+    )
+
+
+EVENT_MESSAGES = {
+    Event.EMPLOYER_RETURN: notify_employer_returned,
+    Event.EMPLOYER_APPROVE: notify_employer_approved,
+    Event.DECIDE_PASS: notify_passed,
+    Event.CONFIRM_FAIL: notify_failed,
+    Event.REQUEST_SUPPLEMENT: notify_supplement,
+    Event.MARK_PENDING: notify_pending,
+    Event.OVERTURN_APPEAL: notify_appeal_overturned,
+    Event.UPHOLD_APPEAL: notify_appeal_upheld,
+    Event.WITHDRAW_AFTER_REPORT: notify_withdrawn_after_report,
+}
