@@ -11,6 +11,8 @@ from django.utils.translation import gettext_noop
 from candidates.enums import ApplicationStatus as S
 from candidates.enums import RosterStatus
 from candidates.models import Application, CandidateProfile, RosterEntry, VerificationRound
+from notices.enums import ImportStatus, PassListStatus, ReportStatus
+from notices.models import PassList, Report, RosterImport
 from reviews.models import Decision
 
 STAGES = [
@@ -176,8 +178,6 @@ def round_dashboards(
 def public_pass_lists_by_round():
     """Every round with public lists, newest first; each with its lists in order (the first,
     then each supplementary one), the newest public version of each."""
-    from notices.enums import PassListStatus
-    from notices.models import PassList
 
     lists = PassList.objects.filter(
         status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]
@@ -186,3 +186,44 @@ def public_pass_lists_by_round():
     for pass_list in lists.order_by("-round__publication_at", "round_id", "series", "-version"):
         rounds.setdefault(pass_list.round_id, {}).setdefault(pass_list.series, pass_list)
     return [(next(iter(series.values())).round, list(series.values())) for series in rounds.values()]
+
+
+def manage_rows():
+    """The administrators' overview: each round, its counts by stage and its newest list."""
+
+    rounds = list(VerificationRound.objects.select_related("city").order_by("-opens_at"))
+    counts = round_stage_counts(round_ids=[r.pk for r in rounds])
+    latest_lists = {}
+    for pass_list in PassList.objects.order_by("round_id", "series", "version"):
+        latest_lists[pass_list.round_id] = pass_list
+    return [{"round": r, **counts[r.pk], "list": latest_lists.get(r.pk)} for r in rounds]
+
+
+def open_report_count() -> int:
+    return Report.objects.filter(status=ReportStatus.OPEN).count()
+
+
+def reports_for_administrators():
+    """Every report, open ones first."""
+    return Report.objects.select_related("entry", "pass_list__round", "handled_by").order_by(
+        "status", "-created_at"
+    )
+
+
+def pass_list_entries(*, pass_list, query: str = ""):
+    """A public list's entries in order, found by name or employer."""
+    entries = pass_list.entries.order_by("position")
+    if query:
+        entries = entries.filter(Q(name__contains=query) | Q(employer__contains=query))
+    return entries
+
+
+def earlier_import_of(*, roster_import):
+    """The same file imported before into the same round, if it was."""
+    return (
+        RosterImport.objects.filter(
+            round=roster_import.round, sha256=roster_import.sha256, status=ImportStatus.IMPORTED
+        )
+        .exclude(pk=roster_import.pk)
+        .first()
+    )

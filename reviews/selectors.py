@@ -320,3 +320,19 @@ def stuck_applications():
         status__in=[S.FAIL_PROPOSED, S.APPEALED], assigned_reviewer__isnull=True
     ).select_related("candidate", "round__city", "exam")
     return [application for application in waiting if not eligible_handlers(application=application)]
+
+
+def assignable_reviewers(*, application: Application):
+    """Reviewers of any city an administrator may assign a confirmation or an appeal to: all
+    who took no part in the fail."""
+    from django.contrib.auth import get_user_model
+
+    from reviews.permissions import failed_by
+
+    return (
+        get_user_model()
+        .objects.filter(city_reviewer__isnull=False, is_active=True)
+        .exclude(pk__in=failed_by(application))
+        .select_related("city_reviewer__city")
+        .order_by("city_reviewer__city__sort_order", "username")
+    )

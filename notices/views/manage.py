@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -7,8 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from candidates.models import Application, City, VerificationRound
-from notices.enums import ReportStatus
+from candidates.models import Application, City
 from notices.forms import (
     AdministratorDecisionForm,
     AssignReviewerForm,
@@ -16,19 +14,19 @@ from notices.forms import (
     ReportHandleForm,
 )
 from notices.models import (
-    PassList,
     Report,
 )
 from notices.selectors import (
+    manage_rows,
+    open_report_count,
+    reports_for_administrators,
     round_dashboards,
-    round_stage_counts,
 )
 from notices.services.publication import (
     report_handle,
 )
 from reviews.enums import DecisionKind
-from reviews.permissions import failed_by
-from reviews.selectors import eligible_handlers, stuck_applications
+from reviews.selectors import assignable_reviewers, eligible_handlers, stuck_applications
 from reviews.services.decisions import (
     administrator_decisions_from,
     application_assign,
@@ -43,18 +41,12 @@ from ._common import _admin_only
 @require_GET
 def manage_home(request):
     _admin_only(request)
-    rounds = list(VerificationRound.objects.select_related("city").order_by("-opens_at"))
-    counts = round_stage_counts(round_ids=[r.pk for r in rounds])
-    latest_lists = {}
-    for pass_list in PassList.objects.order_by("round_id", "version"):
-        latest_lists[pass_list.round_id] = pass_list
-    rows = [{"round": r, **counts[r.pk], "list": latest_lists.get(r.pk)} for r in rounds]
     return render(
         request,
         "notices/manage/home.html",
         {
-            "rows": rows,
-            "open_reports": Report.objects.filter(status=ReportStatus.OPEN).count(),
+            "rows": manage_rows(),
+            "open_reports": open_report_count(),
             "import_form": ImportForm(),
             "stuck": stuck_applications(),
         },
@@ -70,14 +62,7 @@ def application_handle(request, pk: int):
         Application.objects.select_related("candidate", "round__city", "exam", "assigned_reviewer"), pk=pk
     )
     kinds = [DecisionKind(kind) for kind in administrator_decisions_from(application.status)]
-    excluded = failed_by(application)
-    reviewers = (
-        get_user_model()
-        .objects.filter(city_reviewer__isnull=False, is_active=True)
-        .exclude(pk__in=excluded)
-        .select_related("city_reviewer__city")
-        .order_by("city_reviewer__city__sort_order", "username")
-    )
+    reviewers = assignable_reviewers(application=application)
     assign_form = AssignReviewerForm(
         request.POST if request.POST.get("action") == "assign" else None, reviewers=reviewers
     )
@@ -136,9 +121,7 @@ def dashboard(request):
 @require_GET
 def report_queue(request):
     _admin_only(request)
-    reports = Report.objects.select_related("entry", "pass_list__round", "handled_by").order_by(
-        "status", "-created_at"
-    )
+    reports = reports_for_administrators()
     return render(
         request,
         "notices/manage/reports.html",

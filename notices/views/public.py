@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from notices.models import (
     PassListEntry,
 )
 from notices.selectors import (
+    pass_list_entries,
     public_pass_lists_by_round,
 )
 from notices.services.notices import notice_body_html, notices_public
@@ -72,10 +72,9 @@ def pass_lists(request):
 def pass_list_detail(request, pk: int):
     pass_list = get_object_or_404(_public_lists(), pk=pk)
     query = request.GET.get("q", "").strip()
-    entries = pass_list.entries.order_by("position")
-    if query:
-        entries = entries.filter(Q(name__contains=query) | Q(employer__contains=query))
-    page = Paginator(entries, PASS_LIST_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(pass_list_entries(pass_list=pass_list, query=query), PASS_LIST_PAGE).get_page(
+        request.GET.get("page")
+    )
     now = timezone.now()
     siblings = dict(public_pass_lists_by_round()).get(pass_list.round, [])
     return render(

@@ -17,6 +17,7 @@ from notices.models import (
     ExportFile,
     RosterImport,
 )
+from notices.selectors import earlier_import_of
 from notices.services.publication import (
     pass_list_publish,
     pass_list_publish_supplementary,
@@ -54,13 +55,7 @@ def import_upload(request, round_id: int):
 def import_detail(request, pk: int):
     _admin_only(request)
     roster_import = get_object_or_404(RosterImport.objects.select_related("round__city"), pk=pk)
-    earlier = (
-        RosterImport.objects.filter(
-            round=roster_import.round, sha256=roster_import.sha256, status=ImportStatus.IMPORTED
-        )
-        .exclude(pk=pk)
-        .first()
-    )
+    earlier = earlier_import_of(roster_import=roster_import)
     return render(request, "notices/manage/import.html", {"roster_import": roster_import, "earlier": earlier})
 
 
