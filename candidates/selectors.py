@@ -271,3 +271,24 @@ def application_timeline(*, application: Application, checklist: list[ChecklistI
         else:
             steps.append(TimelineStep(label, "todo"))
     return steps
+
+
+def rounds_on_home(*, now: datetime.datetime):
+    """Rounds open, coming, or closed within the last 30 days, for the home page."""
+    from candidates.models import VerificationRound
+
+    return (
+        VerificationRound.objects.filter(closes_at__gte=now - datetime.timedelta(days=30))
+        .select_related("city")
+        .prefetch_related("exams")
+        .order_by("opens_at")
+    )
+
+
+def pending_profile(*, pk: int | None):
+    """The account waiting for its phone to be verified, named by the session."""
+    from candidates.models import CandidateProfile
+
+    return CandidateProfile.objects.filter(
+        pk=pk or 0, phone_verified_at__isnull=True, released_at__isnull=True
+    ).first()

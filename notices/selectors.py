@@ -178,7 +178,6 @@ def round_dashboards(
 def public_pass_lists_by_round():
     """Every round with public lists, newest first; each with its lists in order (the first,
     then each supplementary one), the newest public version of each."""
-
     lists = PassList.objects.filter(
         status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]
     ).select_related("round__city")

@@ -336,3 +336,24 @@ def assignable_reviewers(*, application: Application):
         .select_related("city_reviewer__city")
         .order_by("city_reviewer__city__sort_order", "username")
     )
+
+
+def review_materials(*, application: Application) -> dict[str, Material]:
+    """The application's checklist items by kind, for the review page's verdict forms."""
+    return {m.kind: m for m in Material.objects.filter(application=application)}
+
+
+def appeal_files(*, application: Application):
+    """The current files the candidate gave with an appeal."""
+    return MaterialVersion.objects.filter(
+        material__application=application, material__kind="appeal_evidence", retired_at__isnull=True
+    ).prefetch_related("pages")
+
+
+def colleagues_of(*, organisation):
+    """An employer's HR accounts and its open invitations."""
+    from candidates.models import EmployerHR
+
+    colleagues = EmployerHR.objects.filter(organisation=organisation).select_related("user")
+    invitations = organisation.invitations.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+    return colleagues, invitations

@@ -17,7 +17,7 @@ from candidates.forms import (
     PhoneCodeForm,
     RegistrationForm,
 )
-from candidates.models import CandidateProfile
+from candidates.selectors import pending_profile
 from candidates.services.accounts import (
     candidate_password_reset,
     candidate_password_reset_request,
@@ -60,9 +60,7 @@ def register(request):
 def verify_phone(request):
     """The second step of registration (and of the first login of an account made before
     phones were verified): the SMS code sent to the account's phone."""
-    profile = CandidateProfile.objects.filter(
-        pk=request.session.get(PENDING_PROFILE) or 0, phone_verified_at__isnull=True, released_at__isnull=True
-    ).first()
+    profile = pending_profile(pk=request.session.get(PENDING_PROFILE))
     if profile is None:
         messages.info(request, _("请先注册或登录。"))
         return redirect("candidates:login")

@@ -9,18 +9,13 @@ from candidates.enums import RoundKind
 from candidates.forms import (
     SelfCheckForm,
 )
-from candidates.models import VerificationRound
+from candidates.selectors import rounds_on_home
 
 
 @require_GET
 def home(request):
     now = timezone.now()
-    rounds = (
-        VerificationRound.objects.filter(closes_at__gte=now - timezone.timedelta(days=30))
-        .select_related("city")
-        .prefetch_related("exams")
-        .order_by("opens_at")
-    )
+    rounds = rounds_on_home(now=now)
     return render(request, "candidates/home.html", {"rounds": rounds, "now": now, "RoundKind": RoundKind})
 
 

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.enums import ApplicationStatus as S
 from candidates.enums import Event, events_from
-from candidates.models import EmployerHR
 from candidates.selectors import application_checklist
 from candidates.services.documents import document_current
 from reviews.forms import (
@@ -20,6 +19,7 @@ from reviews.forms import (
 )
 from reviews.selectors import (
     application_for_hr,
+    colleagues_of,
     employer_counts,
     employer_queue,
     employer_reviews_of,
@@ -142,17 +142,11 @@ def employer_colleagues(request):
         messages.success(request, _("邀请已发送至 {email}。").format(email=form.cleaned_data["email"]))
         return redirect("reviews:employer_colleagues")
     organisation = request.user.employer_hr.organisation
+    colleagues, invitations = colleagues_of(organisation=organisation)
     return render(
         request,
         "reviews/employer_colleagues.html",
-        {
-            "form": form,
-            "organisation": organisation,
-            "colleagues": EmployerHR.objects.filter(organisation=organisation).select_related("user"),
-            "invitations": organisation.invitations.filter(
-                accepted_at__isnull=True, expires_at__gt=timezone.now()
-            ),
-        },
+        {"form": form, "organisation": organisation, "colleagues": colleagues, "invitations": invitations},
     )
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.enums import ApplicationStatus as S
-from candidates.models import Material, MaterialVersion
+from candidates.models import Material
 from candidates.selectors import application_checklist
 from candidates.services.documents import document_current
 from reviews.enums import DecisionKind
@@ -18,6 +18,7 @@ from reviews.forms import (
 )
 from reviews.permissions import may_handle
 from reviews.selectors import (
+    appeal_files,
     application_for_reviewer,
     changes_since_supplement,
     current_verdicts,
@@ -25,6 +26,7 @@ from reviews.selectors import (
     eligible_handlers,
     employer_reviews_of,
     review_facts,
+    review_materials,
 )
 from reviews.services.claims import CLAIMABLE, application_claim_next
 from reviews.services.decisions import application_decide, decisions_from, material_verdict_record
@@ -53,7 +55,7 @@ def review(request, pk: int):
     )
     verdicts = current_verdicts(application=application)
     checklist = application_checklist(application=application)
-    materials = {m.kind: m for m in Material.objects.filter(application=application)}
+    materials = review_materials(application=application)
     supplement_requested_at, changes = changes_since_supplement(application=application)
     return render(
         request,
@@ -84,9 +86,7 @@ def review(request, pk: int):
             "employer_reviews": employer_reviews_of(application=application),
             "work_years_proof": document_current(application=application, kind="work_years_proof"),
             "appeal": application.appeals.first(),
-            "appeal_files": MaterialVersion.objects.filter(
-                material__application=application, material__kind="appeal_evidence", retired_at__isnull=True
-            ).prefetch_related("pages"),
+            "appeal_files": appeal_files(application=application),
             "now": now,
         },
     )
