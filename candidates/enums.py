@@ -170,8 +170,23 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     status: frozenset(move.target for move in EVENTS.values() if status in move.sources) for status in S
 }
 
-# Statuses that wait for a city reviewer.
-BACKLOG_STATUSES = (S.CITY_REVIEW, S.PENDING_CONDITIONS, S.FAIL_PROPOSED, S.APPEALED)
+# The events a city reviewer fires by deciding (reviews.services.decisions.DECISION_EVENTS).
+REVIEWER_EVENTS = frozenset(
+    {
+        Event.DECIDE_PASS,
+        Event.PROPOSE_FAIL,
+        Event.REQUEST_SUPPLEMENT,
+        Event.MARK_PENDING,
+        Event.CONFIRM_FAIL,
+        Event.REJECT_FAIL,
+        Event.UPHOLD_APPEAL,
+        Event.OVERTURN_APPEAL,
+    }
+)
+
+# Statuses that wait for a city reviewer (the queue, what may be claimed): those a reviewer's
+# event may leave, derived from the table.
+BACKLOG_STATUSES = tuple(status for status in S if any(status in EVENTS[e].sources for e in REVIEWER_EVENTS))
 
 # Statuses in which the candidate may still change the declaration and the files.
 EDITABLE_STATUSES = frozenset({S.DRAFT, S.EMPLOYER_RETURNED})

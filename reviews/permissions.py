@@ -1,12 +1,15 @@
 """Predicates for the employer's and the city's reviewers."""
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
-from candidates.enums import ApplicationStatus
+from candidates.enums import BACKLOG_STATUSES, ApplicationStatus
 from candidates.permissions import is_city_reviewer_for, is_employer_hr_for
 from reviews.enums import DecisionKind
 
 __all__ = [
+    "can_claim",
+    "holds_claim",
     "hr_organisation_id",
     "is_city_reviewer_for",
     "is_employer_hr_for",
@@ -66,4 +69,22 @@ def not_for(user) -> Q:
     )
     return (Q(status=ApplicationStatus.FAIL_PROPOSED) & Exists(own_fail)) | (
         Q(status=ApplicationStatus.APPEALED) & Exists(failed)
+    )
+
+
+def holds_claim(user, application, now=None) -> bool:
+    """This reviewer has the item claimed, and the claim has not expired."""
+    now = now or timezone.now()
+    return bool(
+        application.claimed_by_id == user.pk and application.claimed_until and application.claimed_until > now
+    )
+
+
+def can_claim(user, application, now=None) -> bool:
+    """A reviewer of the item who may take its step, while it waits and nobody else holds it."""
+    return (
+        is_city_reviewer_for(user, application)
+        and application.status in BACKLOG_STATUSES
+        and may_handle(user, application)
+        and not application.is_claimed_by_other(user, now)
     )

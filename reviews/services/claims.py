@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from candidates.enums import BACKLOG_STATUSES
 from candidates.models import Application
-from reviews.permissions import is_city_reviewer_for, may_handle, not_for, reviewer_city_id
+from reviews.permissions import holds_claim, is_city_reviewer_for, may_handle, not_for, reviewer_city_id
 from verification_portal.shared.audit import audit_record
 
 CLAIMABLE = BACKLOG_STATUSES
@@ -106,7 +106,7 @@ def application_claim_next(*, user, now: datetime.datetime | None = None) -> App
 def require_claim(*, application: Application, user, now: datetime.datetime | None = None) -> None:
     """Deciding needs the item claimed by this reviewer, not expired."""
     now = now or timezone.now()
-    if application.claimed_by_id == user.pk and application.claimed_until and application.claimed_until > now:
+    if holds_claim(user, application, now):
         return
     if application.is_claimed_by_other(user, now):
         raise ValidationError(_("该申请正由其他核查人员处理，本次操作未生效。"), code="claimed")

@@ -16,7 +16,7 @@ from reviews.forms import (
     DecisionForm,
     MaterialVerdictForm,
 )
-from reviews.permissions import may_handle
+from reviews.permissions import holds_claim, may_handle
 from reviews.selectors import (
     appeal_files,
     application_for_reviewer,
@@ -48,11 +48,7 @@ def review(request, pk: int):
     _reviewer_only(request)
     application = application_for_reviewer(user=request.user, pk=pk)
     now = timezone.now()
-    holds = (
-        application.claimed_by_id == request.user.pk
-        and application.claimed_until
-        and application.claimed_until > now
-    )
+    holds = holds_claim(request.user, application, now)
     verdicts = current_verdicts(application=application)
     checklist = application_checklist(application=application)
     materials = review_materials(application=application)

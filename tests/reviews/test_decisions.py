@@ -295,3 +295,17 @@ def test_a_supplement_with_a_new_file_and_a_statement_goes_back_and_the_reviewer
     assert review.count("补正后有变化") == 2
     assert "新上传：盖章版.pdf（第 2 版" in review
     assert f"申请人说明：{statement}" in review
+
+
+def test_decisions_fire_exactly_the_reviewer_events_and_the_queue_is_derived_from_them():
+    from candidates.enums import BACKLOG_STATUSES, EVENTS, REVIEWER_EVENTS
+    from reviews.services.decisions import DECISION_EVENTS
+
+    assert set(DECISION_EVENTS.values()) == REVIEWER_EVENTS
+    assert set(BACKLOG_STATUSES) == {s for e in REVIEWER_EVENTS for s in EVENTS[e].sources}
+    assert set(BACKLOG_STATUSES) == {
+        ApplicationStatus.CITY_REVIEW,
+        ApplicationStatus.PENDING_CONDITIONS,
+        ApplicationStatus.FAIL_PROPOSED,
+        ApplicationStatus.APPEALED,
+    }
