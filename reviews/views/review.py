@@ -16,7 +16,7 @@ from reviews.forms import (
     DecisionForm,
     MaterialVerdictForm,
 )
-from reviews.permissions import holds_claim, may_handle
+from reviews.permissions import can_claim, holds_claim, may_handle
 from reviews.selectors import (
     appeal_files,
     application_for_reviewer,
@@ -28,7 +28,7 @@ from reviews.selectors import (
     review_facts,
     review_materials,
 )
-from reviews.services.claims import CLAIMABLE, application_claim_next
+from reviews.services.claims import application_claim_next
 from reviews.services.decisions import application_decide, decisions_from, material_verdict_record
 
 from ._common import (
@@ -75,7 +75,7 @@ def review(request, pk: int):
             "handlers": eligible_handlers(application=application)
             if application.status in (S.FAIL_PROPOSED, S.APPEALED)
             else None,
-            "claimable": application.status in CLAIMABLE,
+            "claimable": can_claim(request.user, application, now),
             "verdict_form": MaterialVerdictForm(),
             "decision_form": DecisionForm(allowed=_allowed_decisions(application)),
             "history": decision_history(application=application),
