@@ -13,7 +13,11 @@ def notice_upload_to(instance, filename):
 
 
 def import_upload_to(instance, filename):
-    return f"imports/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+    """A generated name keeping the kind the portal gave the file (xlsx, xls, csv)."""
+    extension = (
+        filename.rsplit(".", 1)[-1] if filename.rsplit(".", 1)[-1] in ("xlsx", "xls", "csv") else "xlsx"
+    )
+    return f"imports/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
 def publication_upload_to(instance, filename):

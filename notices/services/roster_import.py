@@ -12,8 +12,8 @@ Column layout (first row is the header, documented in the README):
 
 import datetime
 import hashlib
-import io
 import tempfile
+import unicodedata
 from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +22,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from python_calamine import CalamineWorkbook
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
@@ -33,13 +32,45 @@ from candidates.spreadsheets import text_safe_row
 from candidates.validators import PHONE_RE, PROVINCES, clean_name, id_type_of
 from notices.enums import ImportStatus
 from notices.models import RosterImport, RosterStagingRow
+from notices.services.roster_layout import (
+    FIELDS,
+    REQUIRED,
+    SYNONYMS,
+    canonical,
+    file_kind,
+    find_layout,
+    open_rows,
+)
 from verification_portal.shared.audit import audit_record
 from verification_portal.shared.jobs import enqueue_on_commit
 
 HEADERS = ["姓名", "身份证号", "考试", "考试年度", "市州", "核查原因"]
 PHONE_HEADER = "手机号码"
+FIELD_LABELS = dict(zip(FIELDS, [*HEADERS, PHONE_HEADER], strict=True))
 PROGRESS_EVERY = 5000
 REASON_CODES = set(RosterReason.values)
+# The reason written out, as rosters often have it: phrases that name each code.
+REASON_PHRASES = [
+    ("4", ("未选择告知承诺",)),
+    ("3", ("不适用告知承诺",)),
+    ("5", ("撤回承诺",)),
+    ("2", ("免试",)),
+    ("1", ("在线服务平台", "平台无法核查", "核查不通过", "无法核查")),
+    ("6", ("其他", "其它", "异常")),
+]
+
+
+def reason_code(value: str) -> str:
+    """A reason given as its code (1–6) or in words; '' when neither."""
+    if value in REASON_CODES:
+        return value
+    value = "".join(unicodedata.normalize("NFKC", value).split())
+    if value in REASON_CODES:
+        return value
+    for code, phrases in REASON_PHRASES:
+        if any(phrase in value for phrase in phrases):
+            return code
+    return ""
 
 
 @lru_cache(maxsize=16384)
@@ -97,6 +128,11 @@ class RowValidator:
         for exam in round_.exams.all():
             self.exams[exam.name] = exam.pk
             self.exams[exam.code] = exam.pk
+        # Columns the round fixes may be left out of the file: taken from the round.
+        only_exam = list(round_.exams.all()[:2])
+        self.default_exam = only_exam[0].name if len(only_exam) == 1 else ""
+        self.default_year = str(round_.exam_year)
+        self.default_city = round_.city.name
         city = round_.city
         self.city_names = {city.name, f"{city.name}市", city.code}
         self.existing = set(RosterEntry.objects.filter(round=round_).values_list("id_number", "exam_id"))
@@ -106,11 +142,20 @@ class RowValidator:
         """(staging row, None) when valid, (None, reason) when not."""
         if len(cells) < 7:
             cells = cells + [None] * (7 - len(cells))
+        raw_id = cells[1]
         name, id_number, exam, year, city, reason, phone = (
             c.strip() if c.__class__ is str else _text(c) for c in cells[:7]
         )
+        exam = exam or (self.default_exam if cells[2] is None else exam)
+        year = year or (self.default_year if cells[3] is None else year)
+        city = city or (self.default_city if cells[4] is None else city)
         if not name:
             return None, _("缺少姓名")
+        if isinstance(raw_id, (int, float)):
+            return None, _("身份证号被存成了数字（末几位已丢失），请将身份证号列设为文本后重新导出")
+        if not id_number.isascii():
+            id_number = unicodedata.normalize("NFKC", id_number)  # full-width digits
+        reason = reason_code(reason)
         try:
             name = clean_name(name, label=_("姓名"))
         except ValidationError as error:
@@ -126,8 +171,8 @@ class RowValidator:
             return None, _("考试年度无效")
         if city not in self.city_names:
             return None, _("市州“{city}”与本轮（{own}）不一致").format(city=city, own=self.round.city.name)
-        if reason not in REASON_CODES:
-            return None, _("核查原因应为 1–6 的代码")
+        if not reason:
+            return None, _("核查原因应为 1–6 的代码或其文字（如“在线服务平台无法核查或核查不通过”）")
         if phone and not PHONE_RE.match(phone):
             return None, _("手机号码应为 11 位中国大陆手机号码")
         key = (id_number, exam_id)
@@ -140,13 +185,16 @@ class RowValidator:
 
 
 def roster_import_upload(*, round_: VerificationRound, user, upload) -> RosterImport:
-    """Store the uploaded .xlsx and queue its validation."""
+    """Store the uploaded roster (.xlsx, .xls or .csv) and queue its validation."""
     if not is_administrator(user):
         raise PermissionDenied
-    head = upload.read(4)
+    head = upload.read(2048)
     upload.seek(0)
-    if head != b"PK\x03\x04":
-        raise ValidationError(_("请上传 .xlsx 格式的名单文件（Excel 2007 及以上）。"), code="type")
+    kind = file_kind(head, upload.name or "")
+    if kind is None:
+        raise ValidationError(
+            _("请上传 .xlsx、.xls 或 .csv 格式的名单文件（.csv 可为 UTF-8 或 GBK 编码）。"), code="type"
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -158,7 +206,7 @@ def roster_import_upload(*, round_: VerificationRound, user, upload) -> RosterIm
             original_name=upload.name[:120],
             sha256=digest.hexdigest(),
         )
-        roster_import.file.save("roster.xlsx", upload, save=False)
+        roster_import.file.save(f"roster.{kind}", upload, save=False)
         roster_import.save()
         audit_record(
             actor=user,
@@ -213,23 +261,25 @@ def roster_import_validate(
     RosterStagingRow.objects.filter(roster_import_id=roster_import.pk).delete()
     with roster_import.file.open("rb") as handle:
         data = handle.read()
+    kind = file_kind(data[:2048], roster_import.file.name) or "xlsx"
     try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        total, rows = open_rows(data, kind)
     except Exception:
-        return _import_failed(roster_import, _("文件无法读取，请确认是 .xlsx 格式且未加密。"))
-    total = max(0, sheet.total_height - 1)
-    RosterImport.objects.filter(pk=roster_import.pk).update(total_rows=total)
-    rows = sheet.iter_rows()
-    header = [_text(c) for c in next(rows, [])][:7]
-    if header[6:] in ([], [""], [PHONE_HEADER]):
-        header = header[:6]
-    if header != HEADERS:
+        return _import_failed(roster_import, _("文件无法读取，请确认是 .xlsx、.xls 或 .csv 格式且未加密。"))
+    layout, _above, labels = find_layout(rows)
+    missing = [field for field in REQUIRED if layout is None or field not in layout.columns]
+    if layout is not None and "exam" not in layout.columns and roster_import.round.exams.count() != 1:
+        missing.append("exam")
+    if missing:
         return _import_failed(
             roster_import,
-            _("表头应为：{expected}；实际为：{actual}").format(
-                expected="、".join(HEADERS), actual="、".join(header)
+            _("找不到表头或缺少必需的列：{missing}。可用的列名如：{accepted}；读到的表头为：{actual}").format(
+                missing="、".join(FIELD_LABELS[f] for f in missing),
+                accepted="；".join("/".join(sorted(SYNONYMS[f])) for f in (*REQUIRED, "exam")),
+                actual="、".join(labels) or "—",
             ),
         )
+    RosterImport.objects.filter(pk=roster_import.pk).update(total_rows=max(0, total - layout.header_row))
 
     validator = RowValidator(roster_import.round, today)
     rejected_book = Workbook(write_only=True)
@@ -237,15 +287,16 @@ def roster_import_validate(
     rejected_sheet.append([*HEADERS, PHONE_HEADER, "行号", "原因"])
     valid = rejected = processed = 0
     batch: list[tuple] = []
-    for row_number, cells in enumerate(rows, start=2):
-        if not any(c not in (None, "") for c in cells):
+    for row_number, row in enumerate(rows, start=layout.header_row + 1):
+        if not any(c not in (None, "") for c in row):
             continue
-        staged, reason = validator.check(row_number, list(cells))
+        cells = canonical(row, layout)
+        staged, reason = validator.check(row_number, cells)
         if staged:
             batch.append(staged)
             valid += 1
         else:
-            values = [*[_text(c) for c in (list(cells) + [None] * 7)[:7]], row_number, reason]
+            values = [*[_text(c) for c in cells], row_number, reason]
             rejected_sheet.append(text_safe_row(rejected_sheet, values))
             rejected += 1
         processed += 1

@@ -87,7 +87,7 @@ def test_every_rule_and_the_rejected_file(round_, admin):
         8: "身份证号中的出生日期晚于今天",
         9: "考试“一级建造师”不属于本轮",
         10: "市州“株洲”与本轮（长沙）不一致",
-        11: "核查原因应为 1–6 的代码",
+        11: "核查原因应为 1–6 的代码或其文字（如“在线服务平台无法核查或核查不通过”）",
         12: "考试年度无效",
     }
     assert not RosterEntry.objects.filter(
@@ -113,7 +113,8 @@ def test_confirm_imports_and_the_same_file_twice_changes_nothing(round_, admin):
 
 def test_wrong_header_or_not_xlsx(round_, admin):
     bad = run(round_, admin, [["王一"]], headers=["name", "id"])
-    assert bad.status == ImportStatus.FAILED and "表头应为" in bad.error
+    assert bad.status == ImportStatus.FAILED and "找不到表头或缺少必需的列" in bad.error
+    assert "读到的表头为：name、id" in bad.error
     with pytest.raises(ValidationError):
         roster_import_upload(round_=round_, user=admin, upload=SimpleUploadedFile("x.xlsx", b"name,id\n"))
 
