@@ -166,7 +166,8 @@ def results_export_request(*, round_: VerificationRound, user) -> ExportFile:
 
 
 def results_export_render(*, export: ExportFile) -> ExportFile:
-    """The round's results for the province (columns in EXPORT_HEADERS). Idempotent."""
+    """The round's results for the province (columns in EXPORT_HEADERS): passed, failed, and
+    报考条件待核查 (cases still open are reported as such, Henan seed 003). Idempotent."""
     if export.file:
         return export
     results = {
@@ -176,6 +177,7 @@ def results_export_render(*, export: ExportFile) -> ExportFile:
             kind__in=[
                 DecisionKind.PASS,
                 DecisionKind.FAIL,
+                DecisionKind.PENDING,
                 DecisionKind.APPEAL_OVERTURNED,
                 DecisionKind.APPEAL_UPHELD,
             ],
@@ -188,7 +190,12 @@ def results_export_render(*, export: ExportFile) -> ExportFile:
     sheet.append(EXPORT_HEADERS)
     applications = (
         Application.objects.filter(
-            round=export.round, status__in=[ApplicationStatus.PASSED, ApplicationStatus.FAILED]
+            round=export.round,
+            status__in=[
+                ApplicationStatus.PASSED,
+                ApplicationStatus.FAILED,
+                ApplicationStatus.PENDING_CONDITIONS,
+            ],
         )
         .select_related("candidate", "exam", "city", "employer", "roster_entry")
         .order_by("exam__name", "candidate__real_name", "pk")

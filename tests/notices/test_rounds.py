@@ -85,15 +85,20 @@ def test_supplementary_round_needs_a_closed_window():
 
 def test_results_export_for_the_province(closed_round):
     passed = factories.ApplicationFactory(roster_entry__round=closed_round, status=ApplicationStatus.PASSED)
+    pending = factories.ApplicationFactory(
+        roster_entry__round=closed_round, status=ApplicationStatus.PENDING_CONDITIONS
+    )
     factories.ApplicationFactory(roster_entry__round=closed_round, status=ApplicationStatus.CITY_REVIEW)
     export = results_export_request(round_=closed_round, user=factories.UserFactory(is_superuser=True))
     results_export_render(export=export)
     sheet = load_workbook(io.BytesIO(export.file.open("rb").read())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == EXPORT_HEADERS
-    assert len(rows) == 2
-    assert rows[1][1] == passed.candidate.real_name and rows[1][3] == passed.candidate.id_number
-    assert rows[1][10] == "核查通过"
+    assert len(rows) == 3  # the header, the passed one, and the one whose conditions are still open
+    by_id = {row[3]: row for row in rows[1:]}
+    assert by_id[passed.candidate.id_number][1] == passed.candidate.real_name
+    assert by_id[passed.candidate.id_number][10] == "核查通过"
+    assert by_id[pending.candidate.id_number][10] == "报考条件待核查"
 
 
 def test_periodic_jobs_run_once_from_the_command(closed_round):
