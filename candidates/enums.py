@@ -165,11 +165,6 @@ def events_from(status: str) -> list[str]:
     return [event for event, move in EVENTS.items() if status in move.sources]
 
 
-# Derived from the table, for reading: every status each status may move to.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    status: frozenset(move.target for move in EVENTS.values() if status in move.sources) for status in S
-}
-
 # The events a city reviewer fires by deciding (reviews.services.decisions.DECISION_EVENTS).
 REVIEWER_EVENTS = frozenset(
     {
