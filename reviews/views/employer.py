@@ -78,39 +78,51 @@ def _employer_application_page(request, application, *, return_form=None, approv
     )
 
 
-@login_required
-@require_POST
-def employer_approve_view(request, pk: int):
+def _employer_act(request, pk: int, *, form_class, form_name: str, act, done: str):
+    """HR's approval or return: the form, then the service; an invalid form shows the page again
+    with what was typed, a refusal is told and changes nothing."""
     _hr_only(request)
     application = application_for_hr(user=request.user, pk=pk)
-    form = EmployerApproveForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        return _employer_application_page(request, application, approve_form=form)
+        return _employer_application_page(request, application, **{form_name: form})
     try:
-        employer_approve(application=application, user=request.user, checks=form.cleaned_data["checks"])
+        act(application=application, user=request.user, data=form.cleaned_data)
     except (ValidationError, PermissionDenied) as error:
         _errors_to_messages(request, error)
         return redirect("reviews:employer_application", pk=pk)
-    messages.success(request, _("已通过初审，已出具工作年限证明并提交市人社局核查。"))
+    messages.success(request, done)
     return redirect("reviews:employer_home")
+
+
+@login_required
+@require_POST
+def employer_approve_view(request, pk: int):
+    return _employer_act(
+        request,
+        pk,
+        form_class=EmployerApproveForm,
+        form_name="approve_form",
+        act=lambda *, application, user, data: employer_approve(
+            application=application, user=user, checks=data["checks"]
+        ),
+        done=_("已通过初审，已出具工作年限证明并提交市人社局核查。"),
+    )
 
 
 @login_required
 @require_POST
 def employer_return_view(request, pk: int):
-    _hr_only(request)
-    application = application_for_hr(user=request.user, pk=pk)
-    form = EmployerReturnForm(request.POST)
-    if not form.is_valid():
-        # The page again with what was typed, and the reason it was not accepted.
-        return _employer_application_page(request, application, return_form=form)
-    try:
-        employer_return(application=application, user=request.user, reasons=form.cleaned_data["reasons"])
-    except (ValidationError, PermissionDenied) as error:
-        _errors_to_messages(request, error)
-        return redirect("reviews:employer_application", pk=pk)
-    messages.success(request, _("已退回申请人修改。"))
-    return redirect("reviews:employer_home")
+    return _employer_act(
+        request,
+        pk,
+        form_class=EmployerReturnForm,
+        form_name="return_form",
+        act=lambda *, application, user, data: employer_return(
+            application=application, user=user, reasons=data["reasons"]
+        ),
+        done=_("已退回申请人修改。"),
+    )
 
 
 @login_required

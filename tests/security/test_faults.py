@@ -1,5 +1,6 @@
 """Faults caused on purpose: the broker down, a worker killed, a database failure, a race."""
 
+import contextlib
 import datetime
 import io
 import os
@@ -104,6 +105,42 @@ def worker_env(private_storage, settings, **extra) -> dict:
     }
 
 
+def round_with_passes(names) -> object:
+    """A round due for publication with these people passed."""
+    round_ = factories.RoundFactory(publication_at=timezone.now() - datetime.timedelta(minutes=1))
+    for name in names:
+        factories.ApplicationFactory(
+            roster_entry__round=round_, status=ApplicationStatus.PASSED, candidate__real_name=name
+        )
+    return round_
+
+
+@contextlib.contextmanager
+def running_worker(env):
+    """A worker process for the block; stopped (or killed) at its end, whatever happened."""
+    process = start_worker(env)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@contextlib.contextmanager
+def queued_to_workers():
+    """Jobs go to the broker (the worker processes), not run in this process."""
+    eager = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        current_app.conf.task_always_eager = eager
+
+
 def wait_for(condition, seconds):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -117,16 +154,9 @@ def wait_for(condition, seconds):
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_while_publishing_publishes_exactly_once(private_storage, settings):
     env = worker_env(private_storage, settings)  # six parts: time to kill the worker half-way
-    round_ = factories.RoundFactory(publication_at=timezone.now() - datetime.timedelta(minutes=1))
     names = [f"通过人员{n}" for n in range(6)]
-    for name in names:
-        factories.ApplicationFactory(
-            roster_entry__round=round_, status=ApplicationStatus.PASSED, candidate__real_name=name
-        )
-    eager = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = False
-    first = start_worker(env)
-    try:
+    round_ = round_with_passes(names)
+    with queued_to_workers(), running_worker(env) as first:
         pass_list = pass_list_publish(round_=round_)
         assert wait_for(lambda: len(PassList.objects.get(pk=pass_list.pk).pdf_chunks) >= 2, 60)
         first.send_signal(signal.SIGKILL)
@@ -138,18 +168,10 @@ def test_worker_killed_while_publishing_publishes_exactly_once(private_storage, 
             heartbeat_at=timezone.now() - datetime.timedelta(minutes=11)
         )
         assert pass_list_resume_stale() == [pass_list.pk]
-        second = start_worker(env)
-        try:
+        with running_worker(env):
             assert wait_for(
                 lambda: PassList.objects.get(pk=pass_list.pk).status == PassListStatus.PUBLISHED, 90
             ), "not published after the restart"
-        finally:
-            second.terminate()
-            second.wait(timeout=20)
-    finally:
-        current_app.conf.task_always_eager = eager
-        if first.poll() is None:
-            first.kill()
     assert PassList.objects.filter(round=round_).count() == 1
     pass_list.refresh_from_db()
     text = "".join(
@@ -240,33 +262,18 @@ def test_a_killed_workers_task_is_delivered_again_after_the_visibility_timeout(p
         PORTAL_BROKER_VISIBILITY_SECONDS="6",
         PORTAL_BROKER_RESTORE_SECONDS="2",
     )
-    round_ = factories.RoundFactory(publication_at=timezone.now() - datetime.timedelta(minutes=1))
-    for n in range(6):
-        factories.ApplicationFactory(
-            roster_entry__round=round_, status=ApplicationStatus.PASSED, candidate__real_name=f"人员{n}"
-        )
-    eager = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = False
-    first = start_worker(env)
-    try:
+    round_ = round_with_passes([f"人员{n}" for n in range(6)])
+    with queued_to_workers(), running_worker(env) as first:
         pass_list = pass_list_publish(round_=round_)
         assert wait_for(lambda: len(PassList.objects.get(pk=pass_list.pk).pdf_chunks) >= 1, 60)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         killed_at = time.monotonic()
         assert PassList.objects.get(pk=pass_list.pk).status == PassListStatus.GENERATING
-        second = start_worker(env)
-        try:
+        with running_worker(env):
             assert wait_for(
                 lambda: PassList.objects.get(pk=pass_list.pk).status == PassListStatus.PUBLISHED, 60
             )
-        finally:
-            second.terminate()
-            second.wait(timeout=20)
-    finally:
-        current_app.conf.task_always_eager = eager
-        if first.poll() is None:
-            first.kill()
     assert time.monotonic() - killed_at < 60
     assert PassList.objects.filter(round=round_).count() == 1
     assert PassList.objects.get(pk=pass_list.pk).entries.count() == 6
