@@ -43,14 +43,37 @@ class EmployerHRAdmin(admin.ModelAdmin):
 
 @admin.register(VerificationRound)
 class VerificationRoundAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "kind", "exam_year", "opens_at", "closes_at", "publication_at"]
+    list_display = [
+        "name",
+        "city",
+        "kind",
+        "exam_year",
+        "exam_half",
+        "opens_at",
+        "closes_at",
+        "work_cutoff",
+        "score_released_on",
+        "publication_at",
+    ]
     list_filter = ["city", "kind", "exam_year"]
     filter_horizontal = ["exams"]
 
 
 @admin.register(RosterEntry)
 class RosterEntryAdmin(admin.ModelAdmin):
-    list_display = ["name", "id_number", "exam", "exam_year", "city", "reason", "status", "round"]
+    list_display = [
+        "name",
+        "id_number",
+        "exam",
+        "level",
+        "specialty",
+        "score",
+        "exam_year",
+        "city",
+        "reason",
+        "status",
+        "round",
+    ]
     list_filter = ["round", "city", "exam", "status", "reason"]
     search_fields = ["name", "id_number"]
     list_select_related = ["exam", "city", "round"]

@@ -9,6 +9,13 @@ class RoundKind(models.TextChoices):
     SUPPLEMENTARY = "supplementary", _("人工核查补办")
 
 
+class ExamHalf(models.TextChoices):
+    """When the exam was held: Changsha schedules supplementary rounds by it (seed 002)."""
+
+    FIRST = "first", _("上半年")
+    SECOND = "second", _("下半年")
+
+
 class RosterReason(models.TextChoices):
     """Why a person who passed must be verified by hand (附件1, seed 002)."""
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates import rules
 from candidates.enums import ApplicationKind, EducationLevel, EducationType, TechnicalClass
-from candidates.models import Application
+from candidates.models import Application, Exam
 from candidates.validators import clean_name, normalise_credit_code, parse_id_number, validate_phone
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"]
@@ -174,7 +174,6 @@ class DeclarationForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = [
-            "application_kind",
             "employer_name",
             "employer_credit_code",
             "major",
@@ -209,7 +208,6 @@ class DeclarationForm(forms.ModelForm):
         if self.instance.employer_id:
             self.fields["employer_name"].initial = self.instance.employer.name
             self.fields["employer_credit_code"].initial = self.instance.employer.credit_code
-        self.fields["application_kind"].choices = ApplicationKind.choices
         for name in ("education_level", "education_type", "technical_class"):
             self.fields[name].required = False
 
@@ -228,7 +226,7 @@ class DeclarationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("application_kind") == ApplicationKind.ADDITION:
+        if self.instance.application_kind == ApplicationKind.ADDITION:
             return cleaned
         for name, label in (
             ("major", _("所学专业")),
@@ -367,6 +365,47 @@ class SelfCheckForm(forms.Form):
     registered = forms.BooleanField(label=_("学历已在学信网注册（能下载电子注册备案表）"), required=False)
     outside_hunan = forms.BooleanField(label=_("毕业院校在湖南省外"), required=False)
     no_report = forms.BooleanField(label=_("无法提供学历认证报告"), required=False)
+    exam = forms.ModelChoiceField(
+        label=_("报考考试（选填，用于查看工作年限要求）"),
+        queryset=Exam.objects.order_by("name"),
+        required=False,
+        empty_label=_("不选"),
+    )
+    exam_level = forms.CharField(
+        label=_("报考级别（选填）"), max_length=20, required=False, help_text=_("如 初级、中级、一级。")
+    )
+
+    def clean(self):
+        """The education level as the rules count it: a technical school by its class
+        (湘人社发〔2019〕67号); a secondary school is 中专, higher education 大专 or above."""
+        cleaned = super().clean()
+        education, level, technical_class = (
+            cleaned.get("education"),
+            cleaned.get("level"),
+            cleaned.get("technical_class"),
+        )
+        if education == EducationType.TECHNICAL and not technical_class:
+            self.add_error("technical_class", _("技工院校学历请选择班级类型。"))
+        elif education != EducationType.TECHNICAL and technical_class:
+            self.add_error("technical_class", _("只有技工院校学历需要选择班级类型。"))
+        secondary = education in (EducationType.HUNAN_SECONDARY, EducationType.OTHER_SECONDARY)
+        if level and secondary and level != EducationLevel.SECONDARY:
+            self.add_error("level", _("中专学历的学历应选“中专”。"))
+        if level and education == EducationType.HIGHER and level == EducationLevel.SECONDARY:
+            self.add_error("level", _("高等教育学历应为大专及以上。"))
+        return cleaned
+
+    def counted_level(self) -> str:
+        from reviews.eligibility import effective_level
+
+        data = self.cleaned_data
+        education = data.get("education") or ""
+        level = data.get("level") or ""
+        if education in (EducationType.HUNAN_SECONDARY, EducationType.OTHER_SECONDARY):
+            level = EducationLevel.SECONDARY
+        return effective_level(
+            education_level=level, education_type=education, technical_class=data.get("technical_class") or ""
+        )
 
     def declaration(self):
         """The cleaned choices in the shape ``rules.required_materials`` reads."""

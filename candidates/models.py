@@ -16,6 +16,7 @@ from .enums import (
     DocumentKind,
     EducationLevel,
     EducationType,
+    ExamHalf,
     Gender,
     IdType,
     PhoneCodePurpose,
@@ -98,6 +99,7 @@ class VerificationRound(models.Model):
     exams = models.ManyToManyField(Exam, related_name="rounds", verbose_name="考试")
     exam_year = models.PositiveSmallIntegerField("考试年度")
     kind = models.CharField("类型", max_length=20, choices=RoundKind, default=RoundKind.REGULAR)
+    exam_half = models.CharField("考试举行于", max_length=10, choices=ExamHalf, blank=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -112,8 +114,14 @@ class VerificationRound(models.Model):
     appeal_closes_at = models.DateTimeField(
         "申辩截止时间", null=True, blank=True, help_text="不填则本轮不受理申辩。"
     )
+    # No seed states the cut-off for counting years of work: each round says it.
     work_cutoff = models.DateField(
-        "工作年限计算截止日期", null=True, blank=True, help_text="不填则按考试年度 12 月 31 日计算。"
+        "工作年限计算截止日期", help_text="工作年限计算到此日为止，向考生和核查人员显示。"
+    )
+    # Seed 003: results are reported within 15 days of the score release; appeals and the
+    # supplementary round finish within two months of it.
+    score_released_on = models.DateField(
+        "成绩发布日期", null=True, blank=True, help_text="填写后，管理首页显示按成绩发布日期计算的期限。"
     )
     contact_phones = models.CharField("咨询电话", max_length=200, blank=True)
     contact_address = models.CharField("联系地址", max_length=200, blank=True)
@@ -146,7 +154,7 @@ class VerificationRound(models.Model):
 
     @property
     def work_cutoff_date(self) -> datetime.date:
-        return self.work_cutoff or datetime.date(self.exam_year, 12, 31)
+        return self.work_cutoff
 
     @property
     def is_supplementary(self) -> bool:
@@ -174,6 +182,15 @@ class RosterEntry(models.Model):
     # The mobile number the person gave at exam registration, when the roster carries it:
     # the phone verified at the portal's registration is compared with it.
     phone = models.CharField("报名手机号码", max_length=11, blank=True)
+    # The exam's own facts, as the roster gives them (seed 001: the city re-checks 专业 and
+    # 考试成绩 among others). Text as written: levels and scores vary by exam.
+    level = models.CharField("报考级别", max_length=20, blank=True)
+    specialty = models.CharField("报考专业", max_length=60, blank=True)
+    score = models.CharField("考试成绩", max_length=60, blank=True)
+    admission_number = models.CharField("准考证号", max_length=30, blank=True)
+    archive_number = models.CharField("档案号", max_length=30, blank=True)
+    # 报考级别为“增项” (seeds 000, 001): the kind of application follows the roster.
+    addition = models.BooleanField("增项", default=False)
     status = models.CharField("状态", max_length=20, choices=RosterStatus, default=RosterStatus.EXPECTED)
     created_at = models.DateTimeField(auto_now_add=True)
 

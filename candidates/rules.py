@@ -135,8 +135,11 @@ EDU_ENROLMENT_ROSTER = _req(
 EDU_OTHER_PROVINCE_REPORT = _req(
     "edu_other_province_report",
     "三",
-    _("学历认证报告（毕业学校所在省）"),
-    _("毕业学校所在省教育行政部门出具的中专学历认证报告复印件。"),
+    _("学历认证报告（外省中专）"),
+    _(
+        "外省中专学历的学历认证报告复印件。无法提供学历认证报告的，勾选“无法提供学历认证报告”，"
+        "改为提供档案中的毕业生登记表和毕业证书原件扫描件。"
+    ),
 )
 EDU_CSCSE = _req(
     "edu_cscse",
@@ -166,7 +169,11 @@ EDU_TECHNICAL_PROVINCIAL = _req(
     "edu_technical_provincial",
     "三",
     _("技工院校学籍认证查验结果"),
-    _("省人力资源社会保障厅职业能力建设处出具的学籍认证查验结果（2005年以前、2014年毕业）。"),
+    _(
+        "2005年以前或2014年毕业的，提供学籍认证查验结果：考点所在市州人力资源和社会保障局职业能力建设科（处）"
+        "出具（2021年度上半年核查公告），或省人力资源社会保障厅职业能力建设处出具（核查补办公告），"
+        "以本轮公告为准，可先向所在市州人社局咨询。"
+    ),
 )
 EDU_GRADUATE_FORM = _req(
     "edu_graduate_form",
@@ -242,28 +249,49 @@ def education_proof_undetermined(declaration: Declaration) -> bool:
     return declaration.application_kind != ApplicationKind.ADDITION and not declaration.education_type
 
 
-def special_case_applies(declaration: Declaration) -> bool:
-    """Seed 000 §三 特别提醒: pre-2002 or out-of-province education, no report possible."""
-    if not declaration.certification_report_unavailable or declaration.graduation_date is None:
+# The proofs that are a report someone must issue: where one cannot be had for an education
+# obtained before 2002 or outside Hunan, the 特别提醒 route applies instead.
+REPORTS = {
+    "edu_chsi_report",
+    "edu_hunan_education_report",
+    "edu_enrolment_roster",
+    "edu_other_province_report",
+    "edu_party_school",
+    "edu_technical_provincial",
+}
+
+
+def special_case_possible(declaration: Declaration) -> bool:
+    """Seeds 000 and 002, 特别提醒: the education was obtained before 2002 or outside Hunan
+    and what it calls for is a report. (A foreign degree is not 外省学历: its proof is the
+    CSCSE certificate.)"""
+    graduated = declaration.graduation_date
+    if graduated is None or declaration.education_type in ("", EducationType.FOREIGN):
         return False
-    if declaration.education_type == EducationType.OTHER_SECONDARY:
-        return True
-    if declaration.education_type == EducationType.HIGHER:
-        needs_report = declaration.graduation_date < CHSI_CUTOFF or not declaration.chsi_registered
-        return needs_report and (
-            declaration.graduation_date < CHSI_CUTOFF or declaration.school_outside_hunan
-        )
-    return False
+    early = graduated < CHSI_CUTOFF
+    elsewhere = (
+        declaration.school_outside_hunan or declaration.education_type == EducationType.OTHER_SECONDARY
+    )
+    return (early or elsewhere) and any(r.code in REPORTS for r in _usual_proof(declaration))
+
+
+def special_case_applies(declaration: Declaration) -> bool:
+    """特别提醒 applies: possible, and the candidate says no report can be had."""
+    return declaration.certification_report_unavailable and special_case_possible(declaration)
 
 
 def education_proof(declaration: Declaration) -> list[Requirement]:
     """The education proof (三) the declaration calls for; empty when undecidable."""
+    if special_case_applies(declaration):
+        return [EDU_GRADUATE_FORM, EDU_DIPLOMA]
+    return _usual_proof(declaration)
+
+
+def _usual_proof(declaration: Declaration) -> list[Requirement]:
     kind = declaration.education_type
     graduated = declaration.graduation_date
     if not kind or graduated is None:
         return []
-    if special_case_applies(declaration):
-        return [EDU_GRADUATE_FORM, EDU_DIPLOMA]
     if kind == EducationType.HIGHER:
         if graduated >= CHSI_CUTOFF and declaration.chsi_registered:
             return [EDU_CHSI_RECORD]

@@ -12,6 +12,7 @@ class AttachmentKind(models.TextChoices):
 
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", _("已上传")
+    MAPPING = "mapping", _("待确认列对应")
     VALIDATING = "validating", _("校验中")
     VALIDATED = "validated", _("校验完成，待确认")
     IMPORTING = "importing", _("导入中")

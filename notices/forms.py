@@ -9,10 +9,49 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("名单文件（.xlsx）"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-        help_text=_("表头：姓名、身份证号、考试、考试年度、市州、核查原因（1–6）。"),
+        label=_("名单文件（.xlsx、.xls 或 .csv）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+        help_text=_(
+            "须有姓名、身份证号（码）、核查原因三列；考试、考试年度、市州可省略（取本轮设置）。"
+            "标题行、序号列均可保留，上传后可核对并修改各列对应的内容。"
+        ),
     )
+
+
+class ColumnMappingForm(forms.Form):
+    """One choice per column of the file: which field it holds, or none."""
+
+    def __init__(self, *args, columns: list[dict], mapping: dict, field_labels: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = {index: field for field, index in mapping.items()}
+        choices = [("", _("（不导入）")), *field_labels.items()]
+        self.columns = []
+        for index, column in enumerate(columns):
+            name = f"column-{index}"
+            self.fields[name] = forms.ChoiceField(
+                label=column["label"] or _("第 {number} 列").format(number=index + 1),
+                choices=choices,
+                required=False,
+                initial=chosen.get(index, ""),
+            )
+            self.columns.append((self[name], column["samples"]))
+
+    def mapping(self) -> dict[str, int]:
+        """field -> column index; a field chosen twice keeps both, for the service to refuse."""
+        result: dict[str, int] = {}
+        duplicates = []
+        for name, field in self.cleaned_data.items():
+            if not field:
+                continue
+            index = int(name.removeprefix("column-"))
+            if field in result:
+                duplicates.append(field)
+            result.setdefault(field, index)
+        if duplicates:
+            raise forms.ValidationError(
+                _("同一内容只能对应一列：{fields}。").format(fields="、".join(sorted(set(duplicates))))
+            )
+        return result
 
 
 class ReportForm(forms.Form):

@@ -77,6 +77,11 @@ class RosterImport(models.Model):
     imported_rows = models.PositiveIntegerField(default=0)
     rejected_file = models.FileField(upload_to=import_upload_to, max_length=200, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # The column mapping, shown to the administrator before validating: the header row
+    # found, each column's label and first values, and field -> column index.
+    header_row = models.PositiveIntegerField(default=0)
+    columns = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -94,6 +99,10 @@ class RosterImport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATING)
+
+    @property
+    def awaits_mapping(self) -> bool:
+        return self.status == ImportStatus.MAPPING
 
     @property
     def has_result(self) -> bool:
@@ -131,9 +140,32 @@ class RosterStagingRow(models.Model):
     city_id = models.BigIntegerField()
     reason = models.CharField(max_length=2)
     phone = models.CharField(max_length=11, blank=True, default="")
+    level = models.CharField(max_length=20, blank=True, default="")
+    specialty = models.CharField(max_length=60, blank=True, default="")
+    score = models.CharField(max_length=60, blank=True, default="")
+    admission_number = models.CharField(max_length=30, blank=True, default="")
+    archive_number = models.CharField(max_length=30, blank=True, default="")
+    addition = models.BooleanField(default=False)
 
     def __str__(self):
         return f"{self.roster_import_id}:{self.row_number}"
+
+
+class RosterHeaderAlias(models.Model):
+    """A column name an administrator mapped by hand, remembered for the next file: the
+    header label (normalised) and the field it means; an empty field means "ignore"."""
+
+    label = models.CharField("列名", max_length=60, unique=True)
+    field = models.CharField("对应字段", max_length=20, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = verbose_name_plural = "名单列名对应"
+
+    def __str__(self):
+        return f"{self.label} → {self.field or '忽略'}"
 
 
 class PassList(models.Model):

@@ -18,8 +18,16 @@ from notices.services.publication import (
     pass_list_resume_stale,
 )
 from notices.services.reminders import reminders_send
-from notices.services.roster_import import roster_import_validate
+from notices.services.roster_import import roster_import_inspect, roster_import_validate
 from notices.services.rounds import results_export_render, round_close_windows
+
+
+@shared_task(name="notices.inspect_roster_import", acks_late=True)
+def task_inspect_roster_import(*, import_id: int) -> None:
+    roster_import = RosterImport.objects.filter(pk=import_id).first()
+    if roster_import is None:
+        return
+    roster_import_inspect(roster_import=roster_import)
 
 
 @shared_task(name="notices.validate_roster_import", acks_late=True)

@@ -21,8 +21,16 @@ class CityReviewerAdmin(admin.ModelAdmin):
 
 @admin.register(EligibilityRule)
 class EligibilityRuleAdmin(admin.ModelAdmin):
-    list_display = ["exam", "education_level", "required_years", "note"]
-    list_filter = ["exam", "education_level"]
+    list_display = [
+        "exam",
+        "exam_level",
+        "education_level",
+        "required_years",
+        "related_major_required",
+        "source",
+        "demo",
+    ]
+    list_filter = ["exam", "education_level", "demo"]
     list_editable = ["required_years"]
 
 

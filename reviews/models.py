@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from candidates.enums import EducationLevel
 from candidates.models import Application, City, Exam, Material, Organisation
@@ -24,22 +25,47 @@ class CityReviewer(models.Model):
 
 
 class EligibilityRule(models.Model):
-    """Years of relevant work an exam requires for an education level (administrator-editable)."""
+    """Years of relevant work an exam (at a level) requires for an education level, with the
+    document and article it comes from (administrator-editable). A rule with an empty
+    ``exam_level`` applies to every level of the exam that has no rule of its own."""
 
     exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="eligibility_rules")
+    exam_level = models.CharField(
+        "报考级别", max_length=20, blank=True, help_text="如 初级、中级、一级；不填则适用于该考试各级别。"
+    )
     education_level = models.CharField("学历", max_length=20, choices=EducationLevel)
     required_years = models.PositiveSmallIntegerField("需从事相关专业工作年限")
+    related_major_required = models.BooleanField(
+        "须相关专业学历", default=False, help_text="报考条件要求所学专业与报考专业相关时勾选。"
+    )
+    source = models.CharField(
+        "依据",
+        max_length=200,
+        blank=True,
+        help_text="文件名称、文号及条款，如：人社部发〔2018〕xx号 第五条。",
+    )
+    demo = models.BooleanField("演示数据", default=False, help_text="演示数据不是正式报考条件，处处标明。")
     note = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:
-        ordering = ["exam", "education_level"]
+        ordering = ["exam", "exam_level", "education_level"]
         verbose_name = verbose_name_plural = "报考条件（工作年限）"
         constraints = [
-            models.UniqueConstraint(fields=["exam", "education_level"], name="eligibility_unique_level")
+            models.UniqueConstraint(
+                fields=["exam", "exam_level", "education_level"], name="eligibility_unique_level"
+            )
         ]
 
     def __str__(self):
-        return f"{self.exam} · {self.get_education_level_display()} · {self.required_years} 年"
+        level = f" · {self.exam_level}" if self.exam_level else ""
+        return f"{self.exam}{level} · {self.get_education_level_display()} · {self.required_years} 年"
+
+    @property
+    def source_text(self) -> str:
+        """Where the figure comes from, as shown beside the pre-verdict."""
+        if self.demo:
+            return _("演示数据，非正式报考条件")
+        return self.source or _("未注明依据，请核对报考条件原文")
 
 
 class EmployerReview(models.Model):

@@ -116,7 +116,14 @@ def application_for_reviewer(*, user, pk: int) -> Application:
     application = (
         Application.objects.filter(Q(city_id=city_id) | Q(assigned_reviewer=user))
         .exclude(status=S.DRAFT)
-        .select_related("candidate__user", "round__city", "roster_entry__exam", "employer", "claimed_by")
+        .select_related(
+            "candidate__user",
+            "round__city",
+            "roster_entry__exam",
+            "roster_entry__city",
+            "employer",
+            "claimed_by",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -156,6 +163,9 @@ class ReviewFacts:
     level: str
     required_years: int | None
     pre_verdict: eligibility.PreVerdict
+    # 属地报名 (seed 001): the roster's city is the round's.
+    local_registration: bool
+    rule: EligibilityRule | None
 
 
 def review_facts(*, application: Application) -> ReviewFacts:
@@ -171,9 +181,11 @@ def review_facts(*, application: Application) -> ReviewFacts:
         education_type=application.education_type,
         technical_class=application.technical_class,
     )
-    rule = EligibilityRule.objects.filter(
-        exam_id=application.roster_entry.exam_id, education_level=level
-    ).first()
+    rule = eligibility_rule_for(
+        exam_id=application.roster_entry.exam_id,
+        exam_level=application.roster_entry.level,
+        education_level=level,
+    )
     level_label = str(EducationLevel(level).label) if level else "—"
     return ReviewFacts(
         age=eligibility.age_on(identity.birth_date, cutoff),
@@ -196,7 +208,22 @@ def review_facts(*, application: Application) -> ReviewFacts:
             duration=duration,
             cutoff=cutoff,
         ),
+        local_registration=application.roster_entry.city_id == application.round.city_id,
+        rule=rule,
     )
+
+
+def eligibility_rule_for(*, exam_id: int, exam_level: str, education_level: str) -> EligibilityRule | None:
+    """The rule for the exam at the roster's level, else the exam's rule for every level."""
+    if not education_level:
+        return None
+    rules = {
+        rule.exam_level: rule
+        for rule in EligibilityRule.objects.filter(
+            exam_id=exam_id, education_level=education_level, exam_level__in={exam_level, ""}
+        )
+    }
+    return rules.get(exam_level) or rules.get("")
 
 
 def decision_history(*, application: Application) -> QuerySet[Decision]:

@@ -76,6 +76,7 @@ class RoundFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"2026年度考后人工核查{n}")
     city = factory.SubFactory(CityFactory)
     exam_year = 2026
+    work_cutoff = factory.LazyAttribute(lambda o: datetime.date(o.exam_year, 12, 31))
     opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
     closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=6))
     contact_phones = "0731-84907978"

@@ -42,8 +42,8 @@ class StaleApplication(ValidationError):
     """Somebody else changed the application first; nothing was changed."""
 
 
+# What the candidate declares. The application kind is not among them: the roster sets it.
 DECLARATION_FIELDS = (
-    "application_kind",
     "major",
     "education_level",
     "education_type",
@@ -158,11 +158,7 @@ def application_start(
             exam_id=entry.exam_id,
             roster_entry=entry,
             status_changed_at=now,
-            application_kind=(
-                ApplicationKind.EXEMPTION
-                if entry.reason == RosterReason.EXEMPTION
-                else ApplicationKind.NORMAL
-            ),
+            application_kind=kind_for(entry),
         )
         audit_record(
             actor=candidate.user,
@@ -178,8 +174,18 @@ def application_start(
     return application
 
 
+def kind_for(entry: RosterEntry) -> str:
+    """The application kind the roster sets: 增项 by the entry's level (报考级别为“增项”),
+    exemption by the reason code; the candidate does not choose it."""
+    if entry.addition:
+        return ApplicationKind.ADDITION
+    if entry.reason == RosterReason.EXEMPTION:
+        return ApplicationKind.EXEMPTION
+    return ApplicationKind.NORMAL
+
+
 def _declaration_snapshot(application: Application) -> dict:
-    data = {}
+    data = {"application_kind": application.application_kind}
     for field in DECLARATION_FIELDS:
         value = getattr(application, field)
         data[field] = value.isoformat() if isinstance(value, datetime.date) else value
@@ -216,7 +222,7 @@ def application_declare(*, application: Application, actor, data: dict) -> Appli
     employer organisation is found or created in the same transaction."""
     if application.candidate.user_id != actor.pk:
         raise PermissionDenied
-    if not data.get("work_history") and data.get("application_kind") != ApplicationKind.ADDITION:
+    if not data.get("work_history") and application.application_kind != ApplicationKind.ADDITION:
         raise ValidationError({"work_history": _("请至少填写一段工作经历。")})
     with transaction.atomic():
         employer = organisation_for(name=data["employer_name"], credit_code=data["employer_credit_code"])

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from candidates import rules
-from candidates.enums import RoundKind
+from candidates.enums import EducationLevel, RoundKind
 from candidates.forms import (
     SelfCheckForm,
 )
@@ -22,14 +22,24 @@ def home(request):
 @require_GET
 def self_check(request):
     """个人自审: which materials a given education and application kind need. No login."""
+    from reviews.selectors import eligibility_rule_for
+
     form = SelfCheckForm(request.GET or None)
-    requirements = None
-    special_case = education_missing = False
+    requirements = counted_level = rule = None
+    special_case = special_case_possible = education_missing = False
     if form.is_bound and form.is_valid():
         declaration = form.declaration()
         requirements = rules.required_materials(declaration)
         special_case = rules.special_case_applies(declaration)
+        special_case_possible = rules.special_case_possible(declaration) and not special_case
         education_missing = rules.education_proof_undetermined(declaration)
+        level = form.counted_level()
+        counted_level = EducationLevel(level).label if level else None
+        exam = form.cleaned_data.get("exam")
+        if exam and level:
+            rule = eligibility_rule_for(
+                exam_id=exam.pk, exam_level=form.cleaned_data.get("exam_level") or "", education_level=level
+            )
     return render(
         request,
         "candidates/self_check.html",
@@ -37,7 +47,10 @@ def self_check(request):
             "form": form,
             "requirements": requirements,
             "special_case": special_case,
+            "special_case_possible": special_case_possible,
             "education_missing": education_missing,
+            "counted_level": counted_level,
+            "rule": rule,
             "share_query": urlencode({k: v for k, v in request.GET.items() if v}),
         },
     )

@@ -6,12 +6,14 @@ openpyxl's write-only mode, so memory stays flat whatever the row count. Confirm
 copies the staged rows into the roster with one INSERT … SELECT … ON CONFLICT DO
 NOTHING: importing the same file twice changes nothing the second time.
 
-Column layout (first row is the header, documented in the README):
-姓名 | 身份证号 | 考试 | 考试年度 | 市州 | 核查原因 (1–6) [| 手机号码, optional]
+The steps: upload → inspect (find the header row and map its columns by the usual names
+and those administrators mapped before) → the administrator checks or corrects the
+mapping → validate → confirm. The columns are described in the README.
 """
 
 import datetime
 import hashlib
+import itertools
 import tempfile
 import unicodedata
 from functools import lru_cache
@@ -31,22 +33,34 @@ from candidates.permissions import is_administrator
 from candidates.spreadsheets import text_safe_row
 from candidates.validators import PHONE_RE, PROVINCES, clean_name, id_type_of
 from notices.enums import ImportStatus
-from notices.models import RosterImport, RosterStagingRow
+from notices.models import RosterHeaderAlias, RosterImport, RosterStagingRow
 from notices.services.roster_layout import (
     FIELDS,
     REQUIRED,
     SYNONYMS,
+    Layout,
     canonical,
+    field_for,
     file_kind,
     find_layout,
+    label_of,
     open_rows,
 )
 from verification_portal.shared.audit import audit_record
 from verification_portal.shared.jobs import enqueue_on_commit
 
 HEADERS = ["姓名", "身份证号", "考试", "考试年度", "市州", "核查原因"]
-PHONE_HEADER = "手机号码"
-FIELD_LABELS = dict(zip(FIELDS, [*HEADERS, PHONE_HEADER], strict=True))
+FIELD_LABELS = dict(
+    zip(
+        FIELDS,
+        [*HEADERS, "手机号码", "报考级别", "报考专业", "考试成绩", "准考证号", "档案号", "增项"],
+        strict=True,
+    )
+)
+SAMPLE_ROWS = 3
+# Longest text each optional fact may hold (the roster's columns).
+FACT_LENGTHS = {"level": 20, "specialty": 60, "score": 60, "admission_number": 30, "archive_number": 30}
+ADDITION_WORDS = {"是", "增项", "1", "Y", "YES", "TRUE", "√", "✓"}
 PROGRESS_EVERY = 5000
 REASON_CODES = set(RosterReason.values)
 # The reason written out, as rosters often have it: phrases that name each code.
@@ -140,11 +154,11 @@ class RowValidator:
 
     def check(self, row_number: int, cells: list) -> tuple[tuple | None, str | None]:
         """(staging row, None) when valid, (None, reason) when not."""
-        if len(cells) < 7:
-            cells = cells + [None] * (7 - len(cells))
+        if len(cells) < len(FIELDS):
+            cells = cells + [None] * (len(FIELDS) - len(cells))
         raw_id = cells[1]
-        name, id_number, exam, year, city, reason, phone = (
-            c.strip() if c.__class__ is str else _text(c) for c in cells[:7]
+        name, id_number, exam, year, city, reason, phone, *facts = (
+            c.strip() if c.__class__ is str else _text(c) for c in cells
         )
         exam = exam or (self.default_exam if cells[2] is None else exam)
         year = year or (self.default_year if cells[3] is None else year)
@@ -175,13 +189,36 @@ class RowValidator:
             return None, _("核查原因应为 1–6 的代码或其文字（如“在线服务平台无法核查或核查不通过”）")
         if phone and not PHONE_RE.match(phone):
             return None, _("手机号码应为 11 位中国大陆手机号码")
+        level, specialty, score, admission_number, archive_number, addition = facts
+        for field, value in zip(FACT_LENGTHS, facts, strict=False):
+            if len(value) > FACT_LENGTHS[field]:
+                return None, _("{label}过长（不超过 {limit} 个字）").format(
+                    label=FIELD_LABELS[field], limit=FACT_LENGTHS[field]
+                )
+        # 报考级别为“增项” (seeds 000, 001), or a column of its own saying so.
+        is_addition = "增项" in level or addition.upper() in ADDITION_WORDS
         key = (id_number, exam_id)
         if key in self.existing:
             return None, _("已在本轮名单中")
         if key in self.seen:
             return None, _("与第 {row} 行重复").format(row=self.seen[key])
         self.seen[key] = row_number
-        return (row_number, name[:50], id_number, exam_id, int(year), self.round.city_id, reason, phone), None
+        return (
+            row_number,
+            name[:50],
+            id_number,
+            exam_id,
+            int(year),
+            self.round.city_id,
+            reason,
+            phone,
+            level,
+            specialty,
+            score,
+            admission_number,
+            archive_number,
+            is_addition,
+        ), None
 
 
 def roster_import_upload(*, round_: VerificationRound, user, upload) -> RosterImport:
@@ -214,16 +251,33 @@ def roster_import_upload(*, round_: VerificationRound, user, upload) -> RosterIm
             target=roster_import,
             data={"round": round_.pk, "sha256": roster_import.sha256, "name": roster_import.original_name},
         )
-    enqueue_on_commit("notices.validate_roster_import", import_id=roster_import.pk)
+    enqueue_on_commit("notices.inspect_roster_import", import_id=roster_import.pk)
     return roster_import
+
+
+STAGING_COLUMNS = (
+    "row_number",
+    "name",
+    "id_number",
+    "exam_id",
+    "exam_year",
+    "city_id",
+    "reason",
+    "phone",
+    "level",
+    "specialty",
+    "score",
+    "admission_number",
+    "archive_number",
+    "addition",
+)
 
 
 def _copy_rows(import_id: int, rows: list[tuple]) -> None:
     with (
         connection.cursor() as cursor,
         cursor.copy(
-            "COPY notices_rosterstagingrow (roster_import_id, row_number, name, id_number, exam_id,"
-            " exam_year, city_id, reason, phone) FROM STDIN"
+            f"COPY notices_rosterstagingrow (roster_import_id, {', '.join(STAGING_COLUMNS)}) FROM STDIN"
         ) as copy,
     ):
         for row in rows:
@@ -235,56 +289,149 @@ def _stage(roster_import: RosterImport, rows: list[tuple]) -> None:
         _copy_rows(roster_import.pk, rows)
     else:  # the embedded SQLite default
         RosterStagingRow.objects.bulk_create(
-            RosterStagingRow(
-                roster_import_id=roster_import.pk,
-                row_number=r[0],
-                name=r[1],
-                id_number=r[2],
-                exam_id=r[3],
-                exam_year=r[4],
-                city_id=r[5],
-                reason=r[6],
-                phone=r[7],
-            )
+            RosterStagingRow(roster_import_id=roster_import.pk, **dict(zip(STAGING_COLUMNS, r, strict=True)))
             for r in rows
         )
+
+
+def _read(roster_import: RosterImport):
+    with roster_import.file.open("rb") as handle:
+        data = handle.read()
+    return open_rows(data, file_kind(data[:2048], roster_import.file.name) or "xlsx")
+
+
+def _aliases() -> dict[str, str]:
+    return dict(RosterHeaderAlias.objects.values_list("label", "field"))
+
+
+def _cell_text(value) -> str:
+    return _text(value)[:40]
+
+
+def roster_import_inspect(*, roster_import: RosterImport) -> RosterImport:
+    """Find the header row and map its columns; the administrator then checks the mapping.
+    Idempotent: only an import just uploaded is inspected."""
+    if roster_import.status != ImportStatus.UPLOADED:
+        return roster_import
+    try:
+        total, rows = _read(roster_import)
+    except Exception:
+        return _import_failed(roster_import, _("文件无法读取，请确认是 .xlsx、.xls 或 .csv 格式且未加密。"))
+    layout, below, labels = find_layout(rows, _aliases())
+    if layout is None:
+        return _import_failed(
+            roster_import,
+            _("找不到表头：前 {count} 行中没有一行像列名（如 姓名、身份证号码、核查原因）。").format(
+                count=15
+            ),
+        )
+    samples = list(itertools.islice(itertools.chain(below, rows), SAMPLE_ROWS))
+    roster_import.header_row = layout.header_row
+    roster_import.columns = [
+        {"label": label, "samples": [_cell_text(row[i]) if i < len(row) else "" for row in samples]}
+        for i, label in enumerate(labels)
+    ]
+    roster_import.mapping = layout.columns
+    roster_import.total_rows = max(0, total - layout.header_row)
+    roster_import.status = ImportStatus.MAPPING
+    roster_import.save(update_fields=["header_row", "columns", "mapping", "total_rows", "status"])
+    return roster_import
+
+
+def mapping_problems(*, round_: VerificationRound, mapping: dict, column_count: int) -> list[str]:
+    """Why a column mapping cannot be used (empty when it can)."""
+    problems = []
+    needed = list(REQUIRED)
+    if round_.exams.count() != 1:
+        needed.append("exam")
+    missing = [field for field in needed if field not in mapping]
+    if missing:
+        problems.append(
+            _("缺少必需的列：{missing}。可用的列名如：{accepted}").format(
+                missing="、".join(FIELD_LABELS[f] for f in missing),
+                accepted="；".join("/".join(sorted(SYNONYMS[f])) for f in missing),
+            )
+        )
+    used: dict[int, str] = {}
+    for field, index in mapping.items():
+        if field not in FIELD_LABELS or not isinstance(index, int) or not 0 <= index < column_count:
+            problems.append(_("列对应无效，请重新选择。"))
+            break
+        if index in used:
+            problems.append(
+                _("第 {column} 列同时对应了“{one}”和“{other}”。").format(
+                    column=index + 1, one=FIELD_LABELS[used[index]], other=FIELD_LABELS[field]
+                )
+            )
+        used[index] = field
+    return problems
+
+
+def roster_import_map(*, roster_import: RosterImport, user, mapping: dict | None = None) -> RosterImport:
+    """Accept the column mapping (``None``: as detected) and queue the validation. A column
+    mapped differently from the usual names is remembered for the next file."""
+    if not is_administrator(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = RosterImport.objects.select_for_update().select_related("round").get(pk=roster_import.pk)
+        if locked.status != ImportStatus.MAPPING:
+            raise ValidationError(
+                _("该名单当前状态为“{status}”，不能修改列对应。").format(status=locked.get_status_display()),
+                code="status",
+            )
+        mapping = {k: v for k, v in (locked.mapping if mapping is None else mapping).items() if v is not None}
+        problems = mapping_problems(round_=locked.round, mapping=mapping, column_count=len(locked.columns))
+        if problems:
+            raise ValidationError(problems, code="mapping")
+        chosen = {index: field for field, index in mapping.items()}
+        remembered = []
+        for index, column in enumerate(locked.columns):
+            label = label_of(column["label"])
+            if not label:
+                continue
+            field = chosen.get(index, "")
+            if (field_for(label, {}) or "") == field:
+                RosterHeaderAlias.objects.filter(label=label).delete()
+            else:
+                RosterHeaderAlias.objects.update_or_create(
+                    label=label, defaults={"field": field, "created_by": user}
+                )
+                remembered.append(label)
+        locked.mapping = mapping
+        locked.status = ImportStatus.VALIDATING
+        locked.processed_rows = 0
+        locked.save(update_fields=["mapping", "status", "processed_rows"])
+        audit_record(
+            actor=user,
+            action="roster.mapped",
+            target=locked,
+            data={"mapping": mapping, **({"remembered": remembered} if remembered else {})},
+        )
+    enqueue_on_commit("notices.validate_roster_import", import_id=locked.pk)
+    return locked
 
 
 def roster_import_validate(
     *, roster_import: RosterImport, today: datetime.date | None = None
 ) -> RosterImport:
-    """Read and check every row. Idempotent: a re-run starts the staging over."""
+    """Read and check every row with the accepted mapping. Idempotent: a re-run starts the
+    staging over."""
     today = today or timezone.localdate()
-    if roster_import.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATING):
+    if roster_import.status != ImportStatus.VALIDATING:
         return roster_import
-    RosterImport.objects.filter(pk=roster_import.pk).update(status=ImportStatus.VALIDATING, processed_rows=0)
+    RosterImport.objects.filter(pk=roster_import.pk).update(processed_rows=0)
     RosterStagingRow.objects.filter(roster_import_id=roster_import.pk).delete()
-    with roster_import.file.open("rb") as handle:
-        data = handle.read()
-    kind = file_kind(data[:2048], roster_import.file.name) or "xlsx"
     try:
-        total, rows = open_rows(data, kind)
+        _total, rows = _read(roster_import)
     except Exception:
         return _import_failed(roster_import, _("文件无法读取，请确认是 .xlsx、.xls 或 .csv 格式且未加密。"))
-    layout, _above, labels = find_layout(rows)
-    missing = [field for field in REQUIRED if layout is None or field not in layout.columns]
-    if layout is not None and "exam" not in layout.columns and roster_import.round.exams.count() != 1:
-        missing.append("exam")
-    if missing:
-        return _import_failed(
-            roster_import,
-            _("找不到表头或缺少必需的列：{missing}。可用的列名如：{accepted}；读到的表头为：{actual}").format(
-                missing="、".join(FIELD_LABELS[f] for f in missing),
-                accepted="；".join("/".join(sorted(SYNONYMS[f])) for f in (*REQUIRED, "exam")),
-                actual="、".join(labels) or "—",
-            ),
-        )
-    RosterImport.objects.filter(pk=roster_import.pk).update(total_rows=max(0, total - layout.header_row))
+    layout = Layout(header_row=roster_import.header_row, columns=roster_import.mapping)
+    rows = itertools.islice(rows, layout.header_row, None)  # past the title rows and the header
 
     validator = RowValidator(roster_import.round, today)
     rejected_book = Workbook(write_only=True)
     rejected_sheet = rejected_book.create_sheet("未通过校验")
-    rejected_sheet.append([*HEADERS, PHONE_HEADER, "行号", "原因"])
+    rejected_sheet.append([*FIELD_LABELS.values(), "行号", "原因"])
     valid = rejected = processed = 0
     batch: list[tuple] = []
     for row_number, row in enumerate(rows, start=layout.header_row + 1):
@@ -356,10 +503,10 @@ def roster_import_confirm(*, roster_import: RosterImport, user) -> RosterImport:
                 code="status",
             )
         with connection.cursor() as cursor:
+            columns = ", ".join(STAGING_COLUMNS[1:])
             cursor.execute(
-                "INSERT INTO candidates_rosterentry (round_id, name, id_number, exam_id, exam_year, city_id,"
-                " reason, phone, status, created_at)"
-                " SELECT %s, name, id_number, exam_id, exam_year, city_id, reason, phone, 'expected', %s"
+                f"INSERT INTO candidates_rosterentry (round_id, {columns}, status, created_at)"
+                f" SELECT %s, {columns}, 'expected', %s"
                 " FROM notices_rosterstagingrow WHERE roster_import_id = %s ORDER BY row_number"
                 " ON CONFLICT (round_id, id_number, exam_id) DO NOTHING",
                 [locked.round_id, timezone.now(), locked.pk],

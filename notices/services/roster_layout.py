@@ -18,7 +18,21 @@ from functools import cached_property
 
 from python_calamine import CalamineWorkbook
 
-FIELDS = ("name", "id_number", "exam", "year", "city", "reason", "phone")
+FIELDS = (
+    "name",
+    "id_number",
+    "exam",
+    "year",
+    "city",
+    "reason",
+    "phone",
+    "level",
+    "specialty",
+    "score",
+    "admission_number",
+    "archive_number",
+    "addition",
+)
 SYNONYMS = {
     "name": {"姓名"},
     "id_number": {"身份证号", "身份证号码", "证件号码", "公民身份号码", "身份证件号码", "证件号"},
@@ -27,7 +41,15 @@ SYNONYMS = {
     "city": {"市州", "考区", "地市", "报考地市"},
     "reason": {"核查原因", "原因", "人工核查原因"},
     "phone": {"手机号码", "手机", "联系电话", "手机号"},
+    "level": {"级别", "报考级别"},
+    "specialty": {"专业", "报考专业"},
+    "score": {"成绩", "总成绩", "合格成绩", "考试成绩"},
+    "admission_number": {"准考证号", "准考证号码"},
+    "archive_number": {"档案号", "档案编号"},
+    "addition": {"增项", "是否增项"},
 }
+# Columns recognised and deliberately not stored.
+IGNORED = {"序号", "性别", "备注", "工作单位", "单位", "出生日期", "年龄"}
 REQUIRED = ("name", "id_number", "reason")
 HEADER_SCAN_ROWS = 15
 XLSX_MAGIC = b"PK\x03\x04"
@@ -60,12 +82,24 @@ def open_rows(data: bytes, kind: str) -> tuple[int, Iterator[list]]:
         lines = _csv_text(data).splitlines()
         return len(lines), iter(csv.reader(lines))
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-    return sheet.total_height, sheet.iter_rows()
+    return sheet.height, sheet.iter_rows()
 
 
-def _label(value) -> str:
+def label_of(value) -> str:
+    """A header cell as compared: NFKC, no spaces, no trailing * or colon."""
     text = unicodedata.normalize("NFKC", str(value or ""))
-    return "".join(text.split()).rstrip("*：:")
+    return "".join(text.split()).rstrip("*：:")[:60]
+
+
+def field_for(label: str, aliases: dict[str, str]) -> str | None:
+    """The field a header label means: a remembered alias first ('' = ignore), then the
+    usual names; None when unknown."""
+    if label in aliases:
+        return aliases[label] or None
+    for field, names in SYNONYMS.items():
+        if label in names:
+            return field
+    return None
 
 
 @dataclass
@@ -78,26 +112,41 @@ class Layout:
         return tuple(self.columns.get(field) for field in FIELDS)
 
 
-def find_layout(rows: Iterator[list]) -> tuple[Layout | None, list[list], list[str]]:
+def _map(labels: list[str], aliases: dict[str, str]) -> dict:
+    columns = {}
+    for position, label in enumerate(labels):
+        field = field_for(label, aliases)
+        if field and field not in columns:
+            columns[field] = position
+    return columns
+
+
+def find_layout(
+    rows: Iterator[list], aliases: dict[str, str] | None = None
+) -> tuple[Layout | None, list[list], list[str]]:
     """Look for the header among the first rows: the first row naming a name column and an ID
-    column. Returns the layout (None when none was found), the rows read past the header
-    (to be validated), and the labels of the last row looked at (for the message)."""
+    column (by the usual names or ones an administrator mapped before). When none does, the
+    first row of three or more text cells is taken as the header, to be mapped by hand.
+    Returns the layout (None when no row looks like a header), the rows already read below
+    the header, and the header's labels."""
+    aliases = aliases or {}
     buffered: list[list] = []
-    seen: list[str] = []
+    fallback: tuple[int, list[str]] | None = None
     for index, row in enumerate(rows, start=1):
-        labels = [_label(cell) for cell in row]
-        columns = {}
-        for position, label in enumerate(labels):
-            for field, names in SYNONYMS.items():
-                if label in names and field not in columns:
-                    columns[field] = position
+        labels = [label_of(cell) for cell in row]
+        columns = _map(labels, aliases)
         if "name" in columns and "id_number" in columns:
-            return Layout(header_row=index, columns=columns), buffered, labels
+            return Layout(header_row=index, columns=columns), [], labels
+        texts = [cell for cell in row if isinstance(cell, str) and cell.strip()]
+        if fallback is None and len(texts) >= 3:
+            fallback = (index, labels)
         buffered.append(row)
-        seen = seen or [label for label in labels if label]
         if index >= HEADER_SCAN_ROWS:
             break
-    return None, buffered, seen
+    if fallback is None:
+        return None, buffered, []
+    index, labels = fallback
+    return Layout(header_row=index, columns=_map(labels, aliases)), buffered[index:], labels
 
 
 def canonical(row: list, layout: Layout) -> list:

@@ -132,6 +132,9 @@ def supplementary_round_create(
             opens_at=opens_at,
             closes_at=closes_at,
             publication_at=publication_at,
+            work_cutoff=round_.work_cutoff,
+            exam_half=round_.exam_half,
+            score_released_on=round_.score_released_on,
             contact_phones=round_.contact_phones,
             contact_address=round_.contact_address,
         )
@@ -145,6 +148,13 @@ def supplementary_round_create(
                 exam_year=entry.exam_year,
                 city_id=entry.city_id,
                 reason=entry.reason,
+                phone=entry.phone,
+                level=entry.level,
+                specialty=entry.specialty,
+                score=entry.score,
+                admission_number=entry.admission_number,
+                archive_number=entry.archive_number,
+                addition=entry.addition,
             )
             for entry in carried
         )

@@ -10,6 +10,7 @@ from candidates.enums import RoundKind
 from candidates.models import VerificationRound
 from notices.enums import ImportStatus
 from notices.forms import (
+    ColumnMappingForm,
     ImportForm,
     SupplementaryRoundForm,
 )
@@ -22,7 +23,13 @@ from notices.services.publication import (
     pass_list_publish,
     pass_list_publish_supplementary,
 )
-from notices.services.roster_import import roster_import_cancel, roster_import_confirm, roster_import_upload
+from notices.services.roster_import import (
+    FIELD_LABELS,
+    roster_import_cancel,
+    roster_import_confirm,
+    roster_import_map,
+    roster_import_upload,
+)
 from notices.services.rounds import results_export_request, round_close_windows, supplementary_round_create
 from verification_portal.shared.files import stored_file_response
 from verification_portal.shared.forms import add_service_errors
@@ -37,7 +44,7 @@ def import_upload(request, round_id: int):
     round_ = get_object_or_404(VerificationRound, pk=round_id)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("请选择名单文件（.xlsx）。"))
+        messages.error(request, _("请选择名单文件（.xlsx、.xls 或 .csv）。"))
         return redirect("notices:manage")
     try:
         roster_import = roster_import_upload(
@@ -50,13 +57,39 @@ def import_upload(request, round_id: int):
     return redirect("notices:import", pk=roster_import.pk)
 
 
+def _mapping_form(roster_import: RosterImport, data=None) -> ColumnMappingForm:
+    return ColumnMappingForm(
+        data,
+        columns=roster_import.columns,
+        mapping=roster_import.mapping,
+        field_labels=FIELD_LABELS,
+    )
+
+
 @login_required
-@require_GET
 def import_detail(request, pk: int):
+    """The import's state; while it awaits its column mapping, the mapping form (POST)."""
     _admin_only(request)
     roster_import = get_object_or_404(RosterImport.objects.select_related("round__city"), pk=pk)
+    form = _mapping_form(roster_import) if roster_import.awaits_mapping else None
+    if request.method == "POST":
+        if not roster_import.awaits_mapping:
+            messages.error(request, _("该名单已不在核对列对应的阶段。"))
+            return redirect("notices:import", pk=pk)
+        form = _mapping_form(roster_import, request.POST)
+        try:
+            if form.is_valid():
+                roster_import_map(roster_import=roster_import, user=request.user, mapping=form.mapping())
+                return redirect("notices:import", pk=pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
     earlier = earlier_import_of(roster_import=roster_import)
-    return render(request, "notices/manage/import.html", {"roster_import": roster_import, "earlier": earlier})
+    return render(
+        request,
+        "notices/manage/import.html",
+        {"roster_import": roster_import, "earlier": earlier, "mapping_form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 @login_required

@@ -233,6 +233,43 @@ def test_self_check_answers_from_the_query_without_login(client):
     assert [r.code for r in addition.context["requirements"]] == ["first_qualification"]
 
 
+def test_self_check_honours_level_technical_class_and_the_special_case(client):
+    from reviews.models import EligibilityRule
+
+    exam = factories.ExamFactory(name="社会工作者")
+    EligibilityRule.objects.create(exam=exam, education_level="junior_college", required_years=4, demo=True)
+    EligibilityRule.objects.create(
+        exam=exam,
+        exam_level="中级",
+        education_level="junior_college",
+        required_years=6,
+        source="测试文件 第二条",
+    )
+    url = reverse("candidates:self_check")
+    # A technical school's 高级工班 counts as 大专; the level chosen for the exam picks its rule.
+    query = "?kind=normal&education=technical&technical_class=advanced&graduated=2010-07"
+    page = client.get(url + query + f"&exam={exam.pk}&exam_level=中级").content.decode()
+    assert "按学历“大专”计算报考条件" in page and "需从事相关专业工作满 6 年" in page
+    assert "依据：测试文件 第二条" in page
+    page = client.get(
+        url
+        + f"?kind=normal&education=higher&level=junior_college&graduated=2010-07&registered=on&exam={exam.pk}"
+    ).content.decode()
+    assert "需从事相关专业工作满 4 年" in page and "依据：演示数据，非正式报考条件" in page
+    # The class is asked for a technical school, and only there; a 中专 is 中专.
+    missing = client.get(url + "?kind=normal&education=technical&graduated=2010-07")
+    assert (
+        missing.context["requirements"] is None and "技工院校学历请选择班级类型" in missing.content.decode()
+    )
+    wrong = client.get(url + "?kind=normal&education=hunan_secondary&level=bachelor&graduated=2010-07")
+    assert "中专学历的学历应选“中专”" in wrong.content.decode()
+    # A Hunan 中专 of 2001: the 特别提醒 is offered, and taken when no report can be had.
+    offered = client.get(url + "?kind=normal&education=hunan_secondary&graduated=2001-07").content.decode()
+    assert "特别提醒：2002 年以前取得的学历、外省学历无法提供学历认证报告的" in offered
+    taken = client.get(url + "?kind=normal&education=hunan_secondary&graduated=2001-07&no_report=on")
+    assert [r.code for r in taken.context["requirements"]][-2:] == ["edu_graduate_form", "edu_diploma"]
+
+
 def test_self_check_bad_query_gives_field_error(client):
     response = client.get(reverse("candidates:self_check") + "?kind=normal&education=higher&graduated=June")
     assert response.context["requirements"] is None

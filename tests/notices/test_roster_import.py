@@ -10,15 +10,18 @@ from stdnum.cn import ric
 
 from candidates.models import AuditEvent, RosterEntry
 from notices.enums import ImportStatus
-from notices.models import RosterStagingRow
+from notices.models import RosterImport, RosterStagingRow
 from notices.services.roster_import import (
+    FIELD_LABELS,
     HEADERS,
     roster_import_confirm,
+    roster_import_inspect,
+    roster_import_map,
     roster_import_upload,
-    roster_import_validate,
 )
 from tests import factories
 from tests.factories import make_id_number
+from tests.roster import validated
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +50,7 @@ def round_():
 
 def run(round_, admin, rows, **kwargs):
     roster_import = roster_import_upload(round_=round_, user=admin, upload=xlsx(rows, **kwargs))
-    return roster_import_validate(roster_import=roster_import)
+    return validated(roster_import, admin)
 
 
 def with_check(body17):
@@ -76,8 +79,12 @@ def test_every_rule_and_the_rejected_file(round_, admin):
     assert result.status == ImportStatus.VALIDATED
     assert (result.total_rows, result.valid_rows, result.rejected_rows) == (12, 2, 10)
     sheet = load_workbook(io.BytesIO(result.rejected_file.open("rb").read())).active
-    assert [cell.value for cell in next(sheet.iter_rows(max_row=1))] == [*HEADERS, "手机号码", "行号", "原因"]
-    by_line = {row[7]: row[8] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert [cell.value for cell in next(sheet.iter_rows(max_row=1))] == [
+        *FIELD_LABELS.values(),
+        "行号",
+        "原因",
+    ]
+    by_line = {row[-2]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert by_line == {
         3: "与第 2 行重复",
         4: "已在本轮名单中",
@@ -113,8 +120,16 @@ def test_confirm_imports_and_the_same_file_twice_changes_nothing(round_, admin):
 
 def test_wrong_header_or_not_xlsx(round_, admin):
     bad = run(round_, admin, [["王一"]], headers=["name", "id"])
-    assert bad.status == ImportStatus.FAILED and "找不到表头或缺少必需的列" in bad.error
-    assert "读到的表头为：name、id" in bad.error
+    assert bad.status == ImportStatus.FAILED and "找不到表头" in bad.error
+    unknown = roster_import_inspect(
+        roster_import=roster_import_upload(
+            round_=round_, user=admin, upload=xlsx([], headers=["名字", "号码", "备注"])
+        )
+    )
+    assert unknown.status == ImportStatus.MAPPING and unknown.mapping == {}
+    with pytest.raises(ValidationError) as refused:
+        roster_import_map(roster_import=unknown, user=admin)
+    assert "缺少必需的列：姓名、身份证号、核查原因" in refused.value.messages[0]
     with pytest.raises(ValidationError):
         roster_import_upload(round_=round_, user=admin, upload=SimpleUploadedFile("x.xlsx", b"name,id\n"))
 
@@ -128,8 +143,12 @@ def test_upload_page_progress_and_confirm(round_, admin, client_for, django_capt
         )
     url = response["Location"]
     page = client.get(url).content.decode()
-    assert "通过校验" in page and "确认导入 1 条" in page
+    assert "核对列对应" in page and "表头在第 1 行，其下共 1 行" in page
     pk = int(url.rstrip("/").rsplit("/", 1)[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {f"column-{i}": f for i, f in enumerate(FIELD_LABELS) if i < 6})
+    page = client.get(url).content.decode()
+    assert "通过校验" in page and "确认导入 1 条" in page
     progress = client.get(reverse("notices:import_progress", args=[pk])).json()
     assert progress == {"status": "validated", "processed": 1, "total": 1, "percent": 100, "done": True}
     client.post(reverse("notices:import_confirm", args=[pk]))
@@ -181,3 +200,69 @@ def test_validation_is_audited_and_the_roster_status_is_read_only_in_the_admin(r
         .content.decode()
     )
     assert 'name="status"' not in page and "待申报" in page
+
+
+def test_the_mapping_is_shown_editable_and_remembered(
+    round_, admin, client_for, django_capture_on_commit_callbacks
+):
+    """A roster with names the portal does not know: the administrator maps them once, the
+    next file with the same names is mapped by itself."""
+    client = client_for(admin)
+    headers = ["人员姓名", "证件号", "核查类别", "报考级别", "专业名称", "总分", "准考证号"]
+    person = ["王一", make_id_number(), "1", "中级", "社会工作实务", "68.5", "2526010203"]
+
+    def upload(rows):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("notices:import_upload", args=[round_.pk]), {"file": xlsx(rows, headers=headers)}
+            )
+        return response["Location"]
+
+    url = upload([person])
+    page = client.get(url).content.decode()
+    # Each column with its first values and a choice; known names are chosen already.
+    assert "人员姓名" in page and "社会工作实务" in page and "68.5" in page
+    pk = int(url.rstrip("/").rsplit("/", 1)[1])
+    assert RosterImport.objects.get(pk=pk).mapping == {"id_number": 1, "level": 3, "admission_number": 6}
+    # A required column left out, and one field chosen twice: refused, nothing lost.
+    refused = client.post(url, {"column-0": "name", "column-1": "id_number"})
+    assert refused.status_code == 400 and "缺少必需的列：核查原因" in refused.content.decode()
+    twice = client.post(
+        url, {"column-0": "name", "column-1": "id_number", "column-2": "reason", "column-4": "name"}
+    )
+    assert twice.status_code == 400 and "同一内容只能对应一列" in twice.content.decode()
+    assert RosterImport.objects.get(pk=pk).status == ImportStatus.MAPPING
+    chosen = {
+        "column-0": "name",
+        "column-1": "id_number",
+        "column-2": "reason",
+        "column-3": "level",
+        "column-4": "specialty",
+        "column-5": "score",
+        "column-6": "admission_number",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, chosen)
+    client.post(reverse("notices:import_confirm", args=[pk]))
+    entry = RosterEntry.objects.get(round=round_)
+    assert (entry.name, entry.level, entry.specialty, entry.score, entry.admission_number) == (
+        "王一",
+        "中级",
+        "社会工作实务",
+        "68.5",
+        "2526010203",
+    )
+    assert AuditEvent.objects.filter(action="roster.mapped", target_id=str(pk)).exists()
+    # The next file with the same names is mapped as the administrator chose.
+    second = upload([["李二", make_id_number(), "2", "初级", "社会工作综合能力", "61", "2526010204"]])
+    second_pk = int(second.rstrip("/").rsplit("/", 1)[1])
+    assert RosterImport.objects.get(pk=second_pk).mapping == {
+        "name": 0,
+        "id_number": 1,
+        "reason": 2,
+        "level": 3,
+        "specialty": 4,
+        "score": 5,
+        "admission_number": 6,
+    }
+    assert "核查类别" in client.get(second).content.decode()

@@ -10,9 +10,10 @@ from openpyxl import Workbook, load_workbook
 
 from candidates.models import RosterEntry
 from notices.enums import ImportStatus
-from notices.services.roster_import import roster_import_confirm, roster_import_upload, roster_import_validate
+from notices.services.roster_import import roster_import_confirm, roster_import_upload
 from tests import factories
 from tests.factories import make_id_number
+from tests.roster import validated
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +38,13 @@ def people():
     return [
         ["1", "王一", "男", make_id_number("19900101"), "中级", "长沙市", "在线服务平台无法核查或核查不通过"],
         ["2", "李二", "女", make_id_number("19880512"), "初级", "长沙", "符合免试部分科目报考条件"],
-        ["3", "张三", "男", make_id_number("19920303"), "中级", "长沙", "撤回承诺申请"],
+        ["3", "张三", "男", make_id_number("19920303"), "增项", "长沙", "撤回承诺申请"],
     ]
 
 
 def import_file(round_, admin, name: str, data: bytes):
     roster_import = roster_import_upload(round_=round_, user=admin, upload=SimpleUploadedFile(name, data))
-    return roster_import_validate(roster_import=roster_import)
+    return validated(roster_import, admin)
 
 
 def assert_imported(result, round_, admin, rows):
@@ -51,11 +52,13 @@ def assert_imported(result, round_, admin, rows):
     assert (result.valid_rows, result.rejected_rows) == (len(rows), 0)
     roster_import_confirm(roster_import=result, user=admin)
     stored = {
-        e.id_number: (e.name, e.reason, e.exam_year, e.city_id)
+        e.id_number: (e.name, e.reason, e.exam_year, e.city_id, e.level, e.addition)
         for e in RosterEntry.objects.filter(round=round_)
     }
     codes = {"在线服务平台无法核查或核查不通过": "1", "符合免试部分科目报考条件": "2", "撤回承诺申请": "5"}
-    assert stored == {row[3]: (row[1], codes[row[6]], 2025, round_.city_id) for row in rows}
+    assert stored == {
+        row[3]: (row[1], codes[row[6]], 2025, round_.city_id, row[4], row[4] == "增项") for row in rows
+    }
 
 
 def test_an_xlsx_with_a_title_row_and_the_usual_columns(round_, admin):

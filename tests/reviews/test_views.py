@@ -60,6 +60,44 @@ def test_review_page_shows_facts_and_prejudgement(submitted, reviewer, client_fo
     assert "本科，需 3 年，申报" in page and "符合" in page
     assert "领取并处理" in page
     assert "单位未开通在线初审" in page
+    assert "依据：未注明依据，请核对报考条件原文" in page
+
+
+def test_review_page_shows_level_specialty_score_and_the_rule_for_the_level(submitted, reviewer, client_for):
+    entry = submitted.roster_entry
+    entry.level, entry.specialty, entry.score, entry.admission_number = (
+        "中级",
+        "社会工作实务",
+        "72.5",
+        "2526010203",
+    )
+    entry.save()
+    exam = entry.exam
+    EligibilityRule.objects.create(exam=exam, education_level="bachelor", required_years=2, demo=True)
+    EligibilityRule.objects.create(
+        exam=exam,
+        exam_level="中级",
+        education_level="bachelor",
+        required_years=40,
+        related_major_required=True,
+        source="测试文件〔2026〕1号 第三条",
+    )
+    page = client_for(reviewer).get(reverse("reviews:review", args=[submitted.pk])).content.decode()
+    assert "中级 · 社会工作实务" in page and "72.5" in page and "准考证号 2526010203" in page
+    # The rule for the roster's level wins over the exam's rule for every level.
+    assert "本科，需 40 年" in page and "不足" in page and "依据：测试文件〔2026〕1号 第三条" in page
+    assert "须相关专业学历：请核对所学专业" in page
+    assert f"符合：在{entry.city.name}报名，由本市核查" in page
+    # Another level falls back to the general rule, which is demo data and says so.
+    entry.level = "初级"
+    entry.save()
+    page = client_for(reviewer).get(reverse("reviews:review", args=[submitted.pk])).content.decode()
+    assert "本科，需 2 年" in page and "依据：演示数据，非正式报考条件" in page
+    # A roster entry from another city (属地报名) is flagged.
+    entry.city = factories.CityFactory(name="株洲")
+    entry.save()
+    page = client_for(reviewer).get(reverse("reviews:review", args=[submitted.pk])).content.decode()
+    assert "不符：名单报名地为株洲" in page
 
 
 def test_work_the_item_through_the_pages_and_save_and_next(make_submitted, client_for):

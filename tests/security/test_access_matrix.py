@@ -17,7 +17,7 @@ from candidates.enums import ApplicationStatus
 from candidates.services.materials import material_preview_render, material_upload
 from notices.models import DossierExport, ExportFile, Notice, NoticeAttachment, Report
 from notices.services.publication import pass_list_publish
-from notices.services.roster_import import roster_import_upload
+from notices.services.roster_import import roster_import_map, roster_import_upload
 from reviews.services.employer import employer_invite
 from tests import factories
 from tests.files import pdf_bytes, upload
@@ -157,6 +157,8 @@ def world(django_capture_on_commit_callbacks, settings):
             user=admin,
             upload=xlsx([["王一", factories.make_id_number(), "x", 2026, city.name, "1"]]),
         )
+    with django_capture_on_commit_callbacks(execute=True):
+        roster_import_map(roster_import=roster_import, user=admin)
     export = ExportFile.objects.create(round=round_, requested_by=admin)
     export.file.save("e.xlsx", ContentFile(b"x"), save=True)
     entry = pass_list.entries.get(application=passed)

@@ -19,10 +19,11 @@ from candidates.models import Organisation
 from candidates.validators import clean_name
 from notices.models import PassList
 from notices.services.publication import pass_list_publish
-from notices.services.roster_import import HEADERS, roster_import_upload, roster_import_validate
+from notices.services.roster_import import HEADERS, roster_import_upload
 from notices.services.rounds import results_export_render, results_export_request
 from tests import factories
 from tests.factories import make_credit_code
+from tests.roster import validated
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_the_rejected_roster_rows_have_no_live_formula():
     roster_import = roster_import_upload(
         round_=round_, user=admin, upload=SimpleUploadedFile("r.xlsx", out.getvalue())
     )
-    result = roster_import_validate(roster_import=roster_import)
+    result = validated(roster_import, admin)
     assert result.rejected_rows == len(HOSTILE)
     # Leading tabs and CRs are whitespace the import strips; what is left must still be inert.
     assert_inert(result.rejected_file.open("rb").read(), {v.strip() for v in HOSTILE})
@@ -177,11 +178,8 @@ def test_the_roster_import_refuses_a_hidden_character_in_a_name():
     from tests.notices.test_roster_import import xlsx
 
     upload = xlsx([["王\u202e小明", factories.make_id_number(), exam.name, 2026, round_.city.name, "1"]])
-    result = roster_import_validate(
-        roster_import=roster_import_upload(
-            round_=round_, user=factories.UserFactory(is_superuser=True), upload=upload
-        )
-    )
+    admin = factories.UserFactory(is_superuser=True)
+    result = validated(roster_import_upload(round_=round_, user=admin, upload=upload), admin)
     assert result.rejected_rows == 1 and result.valid_rows == 0
     sheet = load_workbook(io.BytesIO(result.rejected_file.open("rb").read())).active
     assert "U+202E" in next(iter(sheet.iter_rows(min_row=2, values_only=True)))[-1]

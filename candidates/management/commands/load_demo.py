@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.cn import ric, uscc
 
-from candidates.enums import RosterReason
+from candidates.enums import ExamHalf, RosterReason
 from candidates.models import (
     CandidateProfile,
     City,
@@ -58,6 +58,9 @@ class Command(BaseCommand):
                 "contact_phones": "0731-84907978",
                 "contact_address": "长沙市芙蓉区芙蓉中路一段669号市人社局22楼2205房",
                 "appeal_closes_at": now + datetime.timedelta(days=40),
+                "exam_half": ExamHalf.FIRST if now.month > 6 else ExamHalf.SECOND,
+                "work_cutoff": datetime.date(now.year, 12, 31),
+                "score_released_on": (now - datetime.timedelta(days=5)).date(),
             },
         )
         round_.exams.set([social_work, economics])
@@ -68,9 +71,9 @@ class Command(BaseCommand):
         )
         candidate_id = demo_id_number("43010219900307123")
         second_id = demo_id_number("43010419880512002")
-        for id_number, name, exam in (
-            (candidate_id, "张示范", social_work),
-            (second_id, "李演示", economics),
+        for id_number, name, exam, level, specialty, score in (
+            (candidate_id, "张示范", social_work, "中级", "社会工作实务", "78/72"),
+            (second_id, "李演示", economics, "中级", "人力资源管理", "85/66"),
         ):
             RosterEntry.objects.get_or_create(
                 round=round_,
@@ -81,6 +84,9 @@ class Command(BaseCommand):
                     "exam_year": round_.exam_year,
                     "city": changsha,
                     "reason": RosterReason.PLATFORM_FAILED,
+                    "level": level,
+                    "specialty": specialty,
+                    "score": score,
                 },
             )
         if not CandidateProfile.objects.filter(id_number=candidate_id).exists():
@@ -113,11 +119,15 @@ class Command(BaseCommand):
         staff("admin", "管理员", is_staff=True, is_superuser=True)
         second_reviewer = staff("reviewer_changsha_2", "钱复核")
         CityReviewer.objects.get_or_create(user=second_reviewer, defaults={"city": changsha})
-        # Example figures for the demo; administrators set the real ones from the exam rules.
+        # Example figures for the demo, marked as such wherever they show; administrators
+        # enter the real ones with their source (document and article) from the exam rules.
         for exam in (social_work, economics):
             for level, years in DEMO_YEARS.items():
                 EligibilityRule.objects.get_or_create(
-                    exam=exam, education_level=level, defaults={"required_years": years, "note": "演示数据"}
+                    exam=exam,
+                    exam_level="",
+                    education_level=level,
+                    defaults={"required_years": years, "note": "演示数据", "demo": True},
                 )
 
         # Staff confirm logins with a TOTP code; the demo accounts share one known key.
