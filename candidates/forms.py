@@ -161,6 +161,27 @@ class IdentityReleaseForm(forms.Form):
     )
 
 
+def education_problems(*, education_type, education_level, technical_class) -> dict[str, str]:
+    """Education type, level and technical class that contradict each other (the declaration
+    and the self-check ask the same): a technical school needs its class, and only it; a
+    secondary school is 中专; higher education is 大专 or above."""
+    problems = {}
+    if education_type == EducationType.TECHNICAL and not technical_class:
+        problems["technical_class"] = _("技工院校学历请选择班级类型。")
+    elif education_type and education_type != EducationType.TECHNICAL and technical_class:
+        problems["technical_class"] = _("只有技工院校学历需要选择班级类型。")
+    secondary = education_type in (EducationType.HUNAN_SECONDARY, EducationType.OTHER_SECONDARY)
+    if education_level and secondary and education_level != EducationLevel.SECONDARY:
+        problems["education_level"] = _("中专学历的学历应选“中专”。")
+    if (
+        education_level
+        and education_type == EducationType.HIGHER
+        and education_level == EducationLevel.SECONDARY
+    ):
+        problems["education_level"] = _("高等教育学历应为大专及以上。")
+    return problems
+
+
 class DeclarationForm(forms.ModelForm):
     employer_name = NameField(label=_("工作单位名称"), max_length=100)
     employer_credit_code = forms.CharField(
@@ -238,8 +259,16 @@ class DeclarationForm(forms.ModelForm):
         ):
             if not cleaned.get(name) and name not in self.errors:
                 self.add_error(name, _("请填写{label}。").format(label=label))
-        if cleaned.get("education_type") == EducationType.TECHNICAL and not cleaned.get("technical_class"):
-            self.add_error("technical_class", _("技工院校学历请选择班级类型。"))
+        problems = education_problems(
+            education_type=cleaned.get("education_type"),
+            education_level=cleaned.get("education_level"),
+            technical_class=cleaned.get("technical_class"),
+        )
+        if cleaned.get("education_type") != EducationType.TECHNICAL:
+            problems.pop("technical_class", None)  # left over from another choice: cleared on save
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
         graduated, started = cleaned.get("graduation_date"), cleaned.get("work_start_date")
         birth = self.instance.candidate.birth_date if self.instance.candidate_id else None
         if graduated and birth and graduated.year - birth.year < 14:
@@ -379,20 +408,13 @@ class SelfCheckForm(forms.Form):
         """The education level as the rules count it: a technical school by its class
         (湘人社发〔2019〕67号); a secondary school is 中专, higher education 大专 or above."""
         cleaned = super().clean()
-        education, level, technical_class = (
-            cleaned.get("education"),
-            cleaned.get("level"),
-            cleaned.get("technical_class"),
+        problems = education_problems(
+            education_type=cleaned.get("education"),
+            education_level=cleaned.get("level"),
+            technical_class=cleaned.get("technical_class"),
         )
-        if education == EducationType.TECHNICAL and not technical_class:
-            self.add_error("technical_class", _("技工院校学历请选择班级类型。"))
-        elif education != EducationType.TECHNICAL and technical_class:
-            self.add_error("technical_class", _("只有技工院校学历需要选择班级类型。"))
-        secondary = education in (EducationType.HUNAN_SECONDARY, EducationType.OTHER_SECONDARY)
-        if level and secondary and level != EducationLevel.SECONDARY:
-            self.add_error("level", _("中专学历的学历应选“中专”。"))
-        if level and education == EducationType.HIGHER and level == EducationLevel.SECONDARY:
-            self.add_error("level", _("高等教育学历应为大专及以上。"))
+        for role, message in problems.items():
+            self.add_error({"education_level": "level"}.get(role, role), message)
         return cleaned
 
     def counted_level(self) -> str:

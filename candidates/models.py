@@ -184,13 +184,13 @@ class RosterEntry(models.Model):
     phone = models.CharField("报名手机号码", max_length=11, blank=True)
     # The exam's own facts, as the roster gives them (seed 001: the city re-checks 专业 and
     # 考试成绩 among others). Text as written: levels and scores vary by exam.
-    level = models.CharField("报考级别", max_length=20, blank=True)
-    specialty = models.CharField("报考专业", max_length=60, blank=True)
-    score = models.CharField("考试成绩", max_length=60, blank=True)
-    admission_number = models.CharField("准考证号", max_length=30, blank=True)
-    archive_number = models.CharField("档案号", max_length=30, blank=True)
+    level = models.CharField("报考级别", max_length=20, blank=True, default="", db_default="")
+    specialty = models.CharField("报考专业", max_length=60, blank=True, default="", db_default="")
+    score = models.CharField("考试成绩", max_length=60, blank=True, default="", db_default="")
+    admission_number = models.CharField("准考证号", max_length=30, blank=True, default="", db_default="")
+    archive_number = models.CharField("档案号", max_length=30, blank=True, default="", db_default="")
     # 报考级别为“增项” (seeds 000, 001): the kind of application follows the roster.
-    addition = models.BooleanField("增项", default=False)
+    addition = models.BooleanField("增项", default=False, db_default=False)
     status = models.CharField("状态", max_length=20, choices=RosterStatus, default=RosterStatus.EXPECTED)
     created_at = models.DateTimeField(auto_now_add=True)
 

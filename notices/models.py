@@ -140,12 +140,12 @@ class RosterStagingRow(models.Model):
     city_id = models.BigIntegerField()
     reason = models.CharField(max_length=2)
     phone = models.CharField(max_length=11, blank=True, default="")
-    level = models.CharField(max_length=20, blank=True, default="")
-    specialty = models.CharField(max_length=60, blank=True, default="")
-    score = models.CharField(max_length=60, blank=True, default="")
-    admission_number = models.CharField(max_length=30, blank=True, default="")
-    archive_number = models.CharField(max_length=30, blank=True, default="")
-    addition = models.BooleanField(default=False)
+    level = models.CharField(max_length=20, blank=True, default="", db_default="")
+    specialty = models.CharField(max_length=60, blank=True, default="", db_default="")
+    score = models.CharField(max_length=60, blank=True, default="", db_default="")
+    admission_number = models.CharField(max_length=30, blank=True, default="", db_default="")
+    archive_number = models.CharField(max_length=30, blank=True, default="", db_default="")
+    addition = models.BooleanField(default=False, db_default=False)
 
     def __str__(self):
         return f"{self.roster_import_id}:{self.row_number}"

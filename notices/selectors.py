@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -34,6 +35,7 @@ STAGE_STATUSES = {
     "failed": (S.FAILED,),
     "appeals": (S.APPEALED,),
 }
+UNFINISHED_EXCLUDES = {S.DRAFT, S.PASSED, S.FAILED, S.VOID, S.APPEALED}
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 160, 2
 
 
@@ -48,9 +50,62 @@ class Bar:
 
 
 @dataclass
+class Deadline:
+    """A date the rules set from the score release (seed 003), with the cases it puts at risk."""
+
+    label: str
+    rule: str
+    due: datetime.date
+    days_left: int
+    at_risk: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def days_over(self) -> int:
+        return -self.days_left
+
+    @property
+    def urgent(self) -> bool:
+        return self.at_risk > 0 and self.days_left <= 3
+
+
+def score_release_deadlines(
+    *, round_: VerificationRound, unfinished: int, appeals: int, today: datetime.date
+) -> list[Deadline]:
+    """Seed 003: results reported to the province within 15 days of the score release;
+    appeals and the supplementary round finished within two months of it. Cases not
+    finished in time are reported as 报考条件待核查."""
+    released = round_.score_released_on
+    if released is None:
+        return []
+    report_due = released + datetime.timedelta(days=15)
+    final_due = released + relativedelta(months=2)
+    return [
+        Deadline(
+            gettext_noop("结果上报省级核查部门"),
+            gettext_noop("成绩发布后 15 日内"),
+            report_due,
+            (report_due - today).days,
+            unfinished,
+        ),
+        Deadline(
+            gettext_noop("申辩与补充资格核查完成"),
+            gettext_noop("成绩发布后两个月内"),
+            final_due,
+            (final_due - today).days,
+            unfinished + appeals,
+        ),
+    ]
+
+
+@dataclass
 class RoundDashboard:
     round: VerificationRound
     stages: list[tuple[str, int]]
+    deadlines: list[Deadline] = field(default_factory=list)
     stage_bars: list[Bar] = field(default_factory=list)
     submissions_by_day: list[Bar] = field(default_factory=list)
     decisions_by_day: list[Bar] = field(default_factory=list)
@@ -113,6 +168,9 @@ def round_stage_counts(*, round_ids: list[int]) -> dict[int, dict[str, int]]:
             "roster": sum(entries.values()),
             "submitted": sum(n for status, n in statuses.items() if status != S.DRAFT),
             "absent": entries.get(RosterStatus.ABSENT, 0),
+            # Not decided yet (appeals counted apart): at risk when a deadline nears.
+            "unfinished": sum(n for status, n in statuses.items() if status not in UNFINISHED_EXCLUDES)
+            + entries.get(RosterStatus.EXPECTED, 0),
             **{stage: sum(statuses.get(s, 0) for s in group) for stage, group in STAGE_STATUSES.items()},
         }
     return counts
@@ -167,6 +225,12 @@ def round_dashboards(
             RoundDashboard(
                 round=round_,
                 stages=stages,
+                deadlines=score_release_deadlines(
+                    round_=round_,
+                    unfinished=values["unfinished"],
+                    appeals=values["appeals"],
+                    today=timezone.localdate(now),
+                ),
                 stage_bars=_horizontal(stages),
                 submissions_by_day=_by_day(submitted_days.get(round_.pk, {}), first, last),
                 decisions_by_day=_by_day(decision_days.get(round_.pk, {}), first, last),

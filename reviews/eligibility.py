@@ -2,7 +2,8 @@
 up to the round's cut-off date, and a pre-verdict against the eligibility table.
 
 Years of work: the declared periods (month precision; an open period runs to the
-cut-off), clipped at the cut-off and merged where they overlap, counted in days. A
+cut-off, or to today while the cut-off is still ahead: months not yet worked are not
+counted), clipped there and merged where they overlap, counted in days. A
 requirement of N years is met when the days reach the length of the N calendar years
 that end on the cut-off date: a single period that starts exactly N years before the
 day after the cut-off meets it, one starting a day later does not.
@@ -57,18 +58,28 @@ def _month_end(value: str) -> datetime.date:
     return start.replace(day=calendar.monthrange(start.year, start.month)[1])
 
 
+def counted_until(cutoff: datetime.date, today: datetime.date | None) -> datetime.date:
+    """The last day counted: the cut-off, or today when the cut-off is still ahead."""
+    return min(cutoff, today) if today else cutoff
+
+
 def declared_periods(
-    *, work_history: list[dict], work_start: datetime.date | None, cutoff: datetime.date
+    *,
+    work_history: list[dict],
+    work_start: datetime.date | None,
+    cutoff: datetime.date,
+    today: datetime.date | None = None,
 ) -> list[Period]:
+    last = counted_until(cutoff, today)
     periods = []
     for row in work_history:
         start = _month_start(row["start"])
-        end = _month_end(row["end"]) if row.get("end") else cutoff
-        end = min(end, cutoff)
+        end = _month_end(row["end"]) if row.get("end") else last
+        end = min(end, last)
         if start <= end:
             periods.append(Period(start, end))
-    if not periods and work_start and work_start <= cutoff:
-        periods.append(Period(work_start, cutoff))
+    if not periods and work_start and work_start <= last:
+        periods.append(Period(work_start, last))
     return periods
 
 
@@ -108,7 +119,12 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
 
 
 def pre_verdict(
-    *, level_label: str, required_years: int | None, duration: WorkDuration, cutoff: datetime.date
+    *,
+    level_label: str,
+    required_years: int | None,
+    duration: WorkDuration,
+    cutoff: datetime.date,
+    until: datetime.date | None = None,
 ) -> PreVerdict:
     if required_years is None:
         return PreVerdict(
@@ -124,7 +140,7 @@ def pre_verdict(
             level=level_label,
             years=required_years,
             duration=duration,
-            cutoff=cutoff.isoformat(),
+            cutoff=(until or cutoff).isoformat(),
             verdict=_("符合") if meets else _("不足"),
         ),
     )

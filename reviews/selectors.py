@@ -166,26 +166,23 @@ class ReviewFacts:
     # 属地报名 (seed 001): the roster's city is the round's.
     local_registration: bool
     rule: EligibilityRule | None
+    # The last day counted: the cut-off, or today while the cut-off is ahead.
+    counted_until: datetime.date
 
 
 def review_facts(*, application: Application) -> ReviewFacts:
     candidate = application.candidate
     identity = parse_id_number(candidate.id_number)
     cutoff = application.round.work_cutoff_date
+    today = timezone.localdate()
     periods = eligibility.declared_periods(
-        work_history=application.work_history, work_start=application.work_start_date, cutoff=cutoff
+        work_history=application.work_history,
+        work_start=application.work_start_date,
+        cutoff=cutoff,
+        today=today,
     )
     duration = eligibility.work_duration(periods, cutoff=cutoff)
-    level = eligibility.effective_level(
-        education_level=application.education_level,
-        education_type=application.education_type,
-        technical_class=application.technical_class,
-    )
-    rule = eligibility_rule_for(
-        exam_id=application.roster_entry.exam_id,
-        exam_level=application.roster_entry.level,
-        education_level=level,
-    )
+    level, rule = application_eligibility(application=application)
     level_label = str(EducationLevel(level).label) if level else "—"
     return ReviewFacts(
         age=eligibility.age_on(identity.birth_date, cutoff),
@@ -207,10 +204,28 @@ def review_facts(*, application: Application) -> ReviewFacts:
             required_years=rule.required_years if rule else None,
             duration=duration,
             cutoff=cutoff,
+            until=eligibility.counted_until(cutoff, today),
         ),
         local_registration=application.roster_entry.city_id == application.round.city_id,
         rule=rule,
+        counted_until=eligibility.counted_until(cutoff, today),
     )
+
+
+def application_eligibility(*, application: Application) -> tuple[str, EligibilityRule | None]:
+    """The education level the rules count (a technical school by its class) and the rule for
+    the roster's exam and level."""
+    level = eligibility.effective_level(
+        education_level=application.education_level,
+        education_type=application.education_type,
+        technical_class=application.technical_class,
+    )
+    rule = eligibility_rule_for(
+        exam_id=application.roster_entry.exam_id,
+        exam_level=application.roster_entry.level,
+        education_level=level,
+    )
+    return level, rule
 
 
 def eligibility_rule_for(*, exam_id: int, exam_level: str, education_level: str) -> EligibilityRule | None:

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from candidates import permissions
-from candidates.enums import ApplicationStatus, DocumentKind, Event, events_from
+from candidates import permissions, rules
+from candidates.enums import ApplicationStatus, DocumentKind, EducationLevel, Event, events_from
 from candidates.forms import (
     DeclarationForm,
     MaterialUploadForm,
@@ -109,12 +109,21 @@ def application_detail(request, pk: int):
         open_kinds = {item.requirement.code for item in checklist}
     else:
         open_kinds = reopened_kinds(application=application)
+    from reviews.selectors import application_eligibility
+
+    counted_level, rule = application_eligibility(application=application)
     return render(
         request,
         "candidates/application_detail.html",
         {
             "application": application,
+            "counted_level": EducationLevel(counted_level).label if counted_level else "",
+            "rule": rule,
             "checklist": checklist,
+            "special_case_offer": is_owner
+            and application.is_editable
+            and not application.certification_report_unavailable
+            and rules.special_case_possible(application),
             "timeline": application_timeline(application=application, checklist=checklist),
             "problems": declaration_problems(application),
             "missing": [item for item in checklist if not item.complete],

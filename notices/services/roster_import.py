@@ -151,6 +151,7 @@ class RowValidator:
         self.city_names = {city.name, f"{city.name}市", city.code}
         self.existing = set(RosterEntry.objects.filter(round=round_).values_list("id_number", "exam_id"))
         self.seen: dict[tuple[str, int], int] = {}
+        self.name_label = _("姓名")  # translated once, not once a row
 
     def check(self, row_number: int, cells: list) -> tuple[tuple | None, str | None]:
         """(staging row, None) when valid, (None, reason) when not."""
@@ -158,7 +159,7 @@ class RowValidator:
             cells = cells + [None] * (len(FIELDS) - len(cells))
         raw_id = cells[1]
         name, id_number, exam, year, city, reason, phone, *facts = (
-            c.strip() if c.__class__ is str else _text(c) for c in cells
+            c.strip() if c.__class__ is str else ("" if c is None else _text(c)) for c in cells
         )
         exam = exam or (self.default_exam if cells[2] is None else exam)
         year = year or (self.default_year if cells[3] is None else year)
@@ -171,7 +172,7 @@ class RowValidator:
             id_number = unicodedata.normalize("NFKC", id_number)  # full-width digits
         reason = reason_code(reason)
         try:
-            name = clean_name(name, label=_("姓名"))
+            name = clean_name(name, label=self.name_label)
         except ValidationError as error:
             return None, error.messages[0]
         problem = id_number_problem(id_number, self.today)
@@ -190,13 +191,14 @@ class RowValidator:
         if phone and not PHONE_RE.match(phone):
             return None, _("手机号码应为 11 位中国大陆手机号码")
         level, specialty, score, admission_number, archive_number, addition = facts
-        for field, value in zip(FACT_LENGTHS, facts, strict=False):
-            if len(value) > FACT_LENGTHS[field]:
-                return None, _("{label}过长（不超过 {limit} 个字）").format(
-                    label=FIELD_LABELS[field], limit=FACT_LENGTHS[field]
-                )
+        if level or specialty or score or admission_number or archive_number:
+            for field, value in zip(FACT_LENGTHS, facts, strict=False):
+                if len(value) > FACT_LENGTHS[field]:
+                    return None, _("{label}过长（不超过 {limit} 个字）").format(
+                        label=FIELD_LABELS[field], limit=FACT_LENGTHS[field]
+                    )
         # 报考级别为“增项” (seeds 000, 001), or a column of its own saying so.
-        is_addition = "增项" in level or addition.upper() in ADDITION_WORDS
+        is_addition = bool(level and "增项" in level) or bool(addition and addition.upper() in ADDITION_WORDS)
         key = (id_number, exam_id)
         if key in self.existing:
             return None, _("已在本轮名单中")

@@ -2,6 +2,7 @@
 
 import datetime
 import tempfile
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from candidates.enums import ApplicationStatus, RosterStatus, RoundKind
+from candidates.enums import ApplicationStatus, ExamHalf, RosterStatus, RoundKind
 from candidates.models import Application, CandidateProfile, RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
 from candidates.services.messages import message_send
@@ -88,6 +89,41 @@ def round_close_windows(
                     ),
                 )
     return absent + len(gave_up)
+
+
+@dataclass(frozen=True)
+class SupplementaryTiming:
+    half: str
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+
+
+def exam_half_of(round_: VerificationRound) -> str:
+    """When the round's exams were held: as recorded, else as its name says."""
+    if round_.exam_half:
+        return round_.exam_half
+    if "上半年" in round_.name:
+        return ExamHalf.FIRST
+    if "下半年" in round_.name:
+        return ExamHalf.SECOND
+    return ""
+
+
+def supplementary_default_timing(round_: VerificationRound) -> SupplementaryTiming | None:
+    """Changsha's rule (seed 002): supplementary rounds for exams held in the first half of
+    the year fall in late December; for the second half, in late April of the next year.
+    Offered as the form's default dates (a week from the 21st), to be checked against the
+    notice; None when the half is unknown."""
+    half = exam_half_of(round_)
+    if not half:
+        return None
+    year, month = (round_.exam_year, 12) if half == ExamHalf.FIRST else (round_.exam_year + 1, 4)
+    zone = timezone.get_current_timezone()
+    return SupplementaryTiming(
+        half=half,
+        opens_at=datetime.datetime(year, month, 21, 9, 0, tzinfo=zone),
+        closes_at=datetime.datetime(year, month, 27, 17, 0, tzinfo=zone),
+    )
 
 
 def supplementary_round_create(

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,7 +31,12 @@ from notices.services.roster_import import (
     roster_import_map,
     roster_import_upload,
 )
-from notices.services.rounds import results_export_request, round_close_windows, supplementary_round_create
+from notices.services.rounds import (
+    results_export_request,
+    round_close_windows,
+    supplementary_default_timing,
+    supplementary_round_create,
+)
 from verification_portal.shared.files import stored_file_response
 from verification_portal.shared.forms import add_service_errors
 
@@ -172,7 +178,14 @@ def round_supplementary(request, pk: int):
     if round_.kind == RoundKind.SUPPLEMENTARY:
         messages.error(request, _("补充资格核查为当年度最后一次资格核查，不能再从补办轮次创建新的补办轮次。"))
         return redirect("notices:manage")
-    form = SupplementaryRoundForm(request.POST or None, initial={"name": f"{round_.name}（补办）"})
+    timing = supplementary_default_timing(round_)
+    initial = {"name": f"{round_.name}（补办）"}
+    if timing:
+        initial |= {
+            "opens_at": timezone.localtime(timing.opens_at),
+            "closes_at": timezone.localtime(timing.closes_at),
+        }
+    form = SupplementaryRoundForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             _round, carried, excluded = supplementary_round_create(
@@ -188,7 +201,9 @@ def round_supplementary(request, pk: int):
                 ),
             )
             return redirect("notices:manage")
-    return render(request, "notices/manage/supplementary.html", {"round": round_, "form": form})
+    return render(
+        request, "notices/manage/supplementary.html", {"round": round_, "form": form, "timing": timing}
+    )
 
 
 @login_required

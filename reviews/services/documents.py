@@ -21,8 +21,13 @@ def work_years_proof_render(*, review: EmployerReview) -> GeneratedDocument:
     if existing:
         return existing
     cutoff = application.round.work_cutoff_date
+    # Counted to the day of the attestation at the latest: HR cannot attest months not yet worked.
+    attested_on = timezone.localtime(review.created_at).date()
     periods = eligibility.declared_periods(
-        work_history=application.work_history, work_start=application.work_start_date, cutoff=cutoff
+        work_history=application.work_history,
+        work_start=application.work_start_date,
+        cutoff=cutoff,
+        today=attested_on,
     )
     pdf = render_pdf(
         "reviews/pdf/work_years_proof.html",
@@ -31,7 +36,7 @@ def work_years_proof_render(*, review: EmployerReview) -> GeneratedDocument:
             "candidate": application.candidate,
             "review": review,
             "duration": eligibility.work_duration(periods, cutoff=cutoff),
-            "cutoff": cutoff,
+            "cutoff": eligibility.counted_until(cutoff, attested_on),
             "attested_at": timezone.localtime(review.created_at),
             "checks": [EmployerCheck(check).label for check in review.checks],
         },

@@ -199,3 +199,26 @@ def test_the_close_button_closes_only_its_own_round(closed_round, client_for):
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.status, theirs.status) == (RosterStatus.ABSENT, RosterStatus.EXPECTED)
+
+
+@pytest.mark.parametrize(
+    ("half", "name", "opens", "closes"),
+    [
+        ("first", "2026年度核查", "2026-12-21T09:00", "2026-12-27T17:00"),
+        ("", "2026年度下半年资格考试考后人工核查", "2027-04-21T09:00", "2027-04-27T17:00"),
+    ],
+)
+def test_supplementary_dates_default_to_changsha_timing(closed_round, client_for, half, name, opens, closes):
+    """Seed 002: first-half exams → late December; second-half → late April of the next year."""
+    closed_round.exam_half, closed_round.name, closed_round.exam_year = half, name, 2026
+    closed_round.save()
+    client = client_for(factories.UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(reverse("notices:round_supplementary", args=[closed_round.pk])).content.decode()
+    assert f'value="{opens}"' in page and f'value="{closes}"' in page
+    assert "具体以届时发布的公告为准" in page
+
+
+def test_supplementary_dates_without_a_known_half(closed_round, client_for):
+    client = client_for(factories.UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(reverse("notices:round_supplementary", args=[closed_round.pk])).content.decode()
+    assert "无法按惯例预填日期" in page

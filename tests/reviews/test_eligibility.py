@@ -85,3 +85,29 @@ def test_technical_school_classes_count_as_levels(technical_class, level):
 def test_age_on_the_cutoff():
     assert eligibility.age_on(datetime.date(1990, 12, 31), CUTOFF) == 35
     assert eligibility.age_on(datetime.date(1991, 1, 1), CUTOFF) == 34
+
+
+def test_future_months_of_an_open_period_are_not_counted():
+    """The cut-off is ahead (31 December) and today is 3 December: an open period counts to
+    today, so a requirement met only by the cut-off is not met yet."""
+    today = datetime.date(2025, 12, 3)
+    history = [{"start": "2023-01", "end": ""}]
+    periods = eligibility.declared_periods(work_history=history, work_start=None, cutoff=CUTOFF, today=today)
+    assert periods[-1].end == today
+    counted = eligibility.work_duration(periods, cutoff=CUTOFF)
+    assert (counted.years, counted.months) == (2, 11)
+    result = eligibility.pre_verdict(
+        level_label="本科", required_years=3, duration=counted, cutoff=CUTOFF, until=today
+    )
+    assert result.meets is False and "（截至 2025-12-03）" in result.text
+    # After the cut-off, today no longer matters.
+    later = eligibility.declared_periods(
+        work_history=history, work_start=None, cutoff=CUTOFF, today=datetime.date(2026, 3, 1)
+    )
+    assert later[-1].end == CUTOFF
+    assert (
+        eligibility.declared_periods(
+            work_history=[], work_start=datetime.date(2025, 12, 20), cutoff=CUTOFF, today=today
+        )
+        == []
+    )
