@@ -442,6 +442,15 @@ class SelfCheckForm(forms.Form):
         )
 
 
+class CommitmentForm(forms.Form):
+    """告知承诺, confirmed on the check-your-answers page before the first submission."""
+
+    commitment = forms.BooleanField(
+        label=rules.COMMITMENT,
+        error_messages={"required": _("请阅读并勾选承诺后再申报。")},
+    )
+
+
 class SupplementStatementsForm(forms.Form):
     """With 提交补正: for each reopened item, why no new file is needed (optional per item)."""
 

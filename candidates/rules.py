@@ -21,6 +21,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import ApplicationKind, EducationType
 
+# 告知承诺: what the candidate confirms before the first submission; stored with it, word for
+# word, in the audit trail (the same words as the signed form's 本人承诺).
+COMMITMENT = (
+    "本人已了解报考条件，承诺所填信息及所提供材料真实、完整、有效，符合相应考试报考条件。"
+    "如有不实，愿意承担相应责任。"
+)
 CHSI_CUTOFF = datetime.date(2002, 1, 1)
 HUNAN_SECONDARY_CUTOFF = datetime.date(2005, 6, 1)
 TECHNICAL_HUNAN_YEARS = range(2005, 2014)  # 2005 to 2013 inclusive

@@ -273,6 +273,40 @@ def application_timeline(*, application: Application, checklist: list[ChecklistI
     return steps
 
 
+def what_happens_next(*, application: Application) -> list[str]:
+    """After the first submission: what follows, with the dates the round sets."""
+    from candidates.enums import ApplicationStatus as S
+
+    if application.status not in (S.EMPLOYER_REVIEW, S.CITY_REVIEW, S.PENDING_CONDITIONS, S.FAIL_PROPOSED):
+        return []
+    round_ = application.round
+    steps = []
+    if application.status == S.EMPLOYER_REVIEW:
+        steps.append(
+            _(
+                "所在单位人事部门在线初审：核对您的申报信息并出具工作年限证明，通过后自动转市人社局，退回的会告诉您原因和修改期限。"
+            )
+        )
+    steps.append(
+        _("{city}人社局人工核查：需要补正的，会以短信和站内消息通知您补正的材料和期限。").format(
+            city=round_.city.name
+        )
+    )
+    if round_.publication_at:
+        steps.append(
+            _("{when} 起公示通过人员名单，可在“公示名单”中查看。").format(
+                when=timezone.localtime(round_.publication_at).strftime("%Y-%m-%d")
+            )
+        )
+    if round_.appeal_closes_at:
+        steps.append(
+            _("未通过的，可在 {when} 前提出申辩。").format(
+                when=timezone.localtime(round_.appeal_closes_at).strftime("%Y-%m-%d %H:%M")
+            )
+        )
+    return steps
+
+
 def rounds_on_home(*, now: datetime.datetime):
     """Rounds open, coming, or closed within the last 30 days, for the home page."""
     from candidates.models import VerificationRound

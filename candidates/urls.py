@@ -54,6 +54,7 @@ urlpatterns = [
         views.material_upload_view,
         name="upload",
     ),
+    path("applications/<int:pk>/confirm/", views.application_confirm_view, name="confirm"),
     path("applications/<int:pk>/submit/", views.application_submit_view, name="submit"),
     path(
         "applications/<int:pk>/documents/<slug:kind>/",

@@ -414,9 +414,11 @@ def application_submit(
     actor,
     now: datetime.datetime | None = None,
     statements: dict[str, str] | None = None,
+    committed: bool = False,
 ) -> Application:
     """申报, and resubmission after the employer returned it or a reviewer asked for a
-    supplement (补正).
+    supplement (补正). ``committed``: the candidate confirmed the 告知承诺 (asked by the
+    check-your-answers page before a first submission); its words are kept in the audit.
 
     A first submission must be inside the window, with the declaration and the checklist
     complete; it goes to the employer's initial review when the employer has HR accounts
@@ -479,6 +481,7 @@ def application_submit(
                 "declaration": _declaration_snapshot(application),
                 "materials": material_manifest(application),
                 "resubmission": status != ApplicationStatus.DRAFT,
+                **({"commitment": rules.COMMITMENT} if committed else {}),
             },
         )
         if status == ApplicationStatus.DRAFT:

@@ -9,6 +9,7 @@ from .accounts import (
     verify_phone,
 )
 from .applications import (
+    application_confirm_view,
     application_declare_view,
     application_detail,
     application_document,
@@ -22,6 +23,7 @@ from .public import home, self_check
 
 __all__ = [
     "PortalLoginView",
+    "application_confirm_view",
     "application_declare_view",
     "application_detail",
     "application_document",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates import permissions, rules
 from candidates.enums import ApplicationStatus, DocumentKind, EducationLevel, Event, events_from
 from candidates.forms import (
+    CommitmentForm,
     DeclarationForm,
     MaterialUploadForm,
     SupplementStatementsForm,
@@ -28,6 +29,7 @@ from candidates.selectors import (
     organisations_matching,
     roster_options_for_candidate,
     status_label_for,
+    what_happens_next,
 )
 from candidates.services.applications import (
     application_declare,
@@ -109,16 +111,12 @@ def application_detail(request, pk: int):
         open_kinds = {item.requirement.code for item in checklist}
     else:
         open_kinds = reopened_kinds(application=application)
-    from reviews.selectors import application_eligibility
-
-    counted_level, rule = application_eligibility(application=application)
     return render(
         request,
         "candidates/application_detail.html",
         {
             "application": application,
-            "counted_level": EducationLevel(counted_level).label if counted_level else "",
-            "rule": rule,
+            **_eligibility(application),
             "checklist": checklist,
             "special_case_offer": is_owner
             and application.is_editable
@@ -131,6 +129,7 @@ def application_detail(request, pk: int):
             "can_edit": permissions.can_edit_application(request.user, application) and not edit_refusal,
             "edit_refusal": edit_refusal,
             "next_step": next_step_for(application),
+            "what_happens_next": what_happens_next(application=application) if is_owner else [],
             "first_submission": bool(events & {Event.SUBMIT_TO_CITY, Event.SUBMIT_TO_EMPLOYER}),
             "awaiting_employer_fix": Event.RESUBMIT_TO_EMPLOYER in events,
             "awaiting_supplement": Event.SUBMIT_SUPPLEMENT in events,
@@ -195,13 +194,18 @@ def application_submit_view(request, pk: int):
     if not permissions.is_applicant(request.user, application):
         raise Http404
     first = application.status == ApplicationStatus.DRAFT
+    if first and not CommitmentForm(request.POST).is_valid():
+        messages.error(request, _("请阅读并勾选承诺后再申报。"))
+        return redirect("candidates:confirm", pk=pk)
     form = SupplementStatementsForm(
         request.POST, kinds=application.materials.filter(reopened=True).values_list("kind", flat=True)
     )
     try:
         if not form.is_valid():
             raise ValidationError([message for errors in form.errors.values() for message in errors])
-        application_submit(application=application, actor=request.user, statements=form.statements())
+        application_submit(
+            application=application, actor=request.user, statements=form.statements(), committed=first
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -210,6 +214,40 @@ def application_submit_view(request, pk: int):
             request, _("申报成功。可下载申报回执留存。") if first else _("已重新提交，请等待处理结果。")
         )
     return redirect("candidates:application", pk=pk)
+
+
+def _eligibility(application) -> dict:
+    """The education level the rules count and the rule that applies, for the declaration."""
+    from reviews.selectors import application_eligibility
+
+    counted_level, rule = application_eligibility(application=application)
+    return {"counted_level": EducationLevel(counted_level).label if counted_level else "", "rule": rule}
+
+
+@login_required
+@require_GET
+def application_confirm_view(request, pk: int):
+    """Check your answers (确认申报): the declaration, each item with its files and pages, and
+    the 告知承诺 to confirm, before the one irreversible submission."""
+    application = application_for_user(user=request.user, pk=pk)
+    if not permissions.is_applicant(request.user, application):
+        raise Http404
+    if application.status != ApplicationStatus.DRAFT:
+        return redirect("candidates:application", pk=pk)
+    checklist = application_checklist(application=application)
+    return render(
+        request,
+        "candidates/confirm.html",
+        {
+            "application": application,
+            "checklist": checklist,
+            "problems": declaration_problems(application),
+            "missing": [item for item in checklist if not item.complete],
+            "edit_refusal": application_edit_refusal(application=application),
+            "form": CommitmentForm(),
+            **_eligibility(application),
+        },
+    )
 
 
 @login_required

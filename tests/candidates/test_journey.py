@@ -198,11 +198,27 @@ def test_whole_journey(client, django_capture_on_commit_callbacks, private_stora
         assert response.status_code == 302
     assert MaterialVersion.objects.filter(material__application=application).count() == 4
 
+    # Check your answers: the declaration, each item with its files and pages, the commitment.
+    confirm = client.get(reverse("candidates:confirm", args=[application.pk])).content.decode()
+    assert "长沙某某设计院" in confirm and "报名表1.jpg · 1 页" in confirm and "本人已了解报考条件" in confirm
+    # Without ticking the commitment nothing is submitted.
+    response = client.post(reverse("candidates:submit", args=[application.pk]))
+    assert response["Location"] == reverse("candidates:confirm", args=[application.pk])
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("candidates:submit", args=[application.pk]))
+        client.post(reverse("candidates:submit", args=[application.pk]), {"commitment": "on"})
     application.refresh_from_db()
     assert application.status == ApplicationStatus.CITY_REVIEW
     assert application.stamped_on_paper
+    submitted = AuditEvent.objects.get(
+        action="application.transition", application=application, data__event="submit_to_city"
+    )
+    assert submitted.data["commitment"].startswith("本人已了解报考条件")
+    # What happens next, with the round's dates.
+    page = client.get(reverse("candidates:application", args=[application.pk])).content.decode()
+    assert "接下来" in page and "人社局人工核查" in page
+    assert reverse("candidates:confirm", args=[application.pk]) not in page
 
     page = client.get(reverse("candidates:application", args=[application.pk])).content.decode()
     assert "待人工核查" in page

@@ -202,8 +202,15 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         upload(phone, "application_form", scan)
         upload(phone, "edu_chsi_record", record)
         shot(phone, "04-uploaded", problems)
-        phone.click("form[action$='/submit/'] button")
+        phone.get_by_role("link", name="检查并申报").click()
+        expect(phone.get_by_role("heading", name="检查并申报")).to_be_visible()
+        phone.get_by_role("button", name="确认并申报").click()
+        expect(phone.locator(".messages")).to_contain_text("请阅读并勾选承诺")  # the commitment is asked
+        phone.check("#id_commitment")
+        shot(phone, "04b-check-answers", problems)
+        phone.get_by_role("button", name="确认并申报").click()
         expect(phone.locator(".status")).to_have_text("待单位初审")
+        expect(phone.get_by_role("heading", name="接下来")).to_be_visible()
         with phone.expect_download() as download:
             phone.get_by_role("link", name="下载申报回执（PDF）").click()
         assert download.value.suggested_filename.endswith(".pdf")

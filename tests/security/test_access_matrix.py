@@ -52,6 +52,7 @@ MATRIX = {
     "candidates:start": ("post", "entry", row(302, 302, 404, 404, 404, 404, 404, 404)),
     "candidates:application": ("get", "application", row(302, 200, 404, 200, 404, 200, 404, 200)),
     "candidates:declare": ("get", "application", row(302, 302, 404, 404, 404, 404, 404, 404)),
+    "candidates:confirm": ("get", "application", row(302, 302, 404, 404, 404, 404, 404, 404)),
     "candidates:upload": ("post", "upload", row(302, 302, 404, 404, 404, 404, 404, 404)),
     "candidates:submit": ("post", "application", row(302, 302, 404, 404, 404, 404, 404, 404)),
     "candidates:document": ("get", "document", row(302, 200, 404, 200, 404, 200, 404, 200)),

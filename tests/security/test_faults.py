@@ -64,7 +64,7 @@ def test_submission_succeeds_while_the_broker_is_down_and_its_job_runs_later(
     upload_checklist(application)
     client = client_for(application.candidate.user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("candidates:submit", args=[application.pk]))
+        response = client.post(reverse("candidates:submit", args=[application.pk]), {"commitment": "on"})
     assert response.status_code == 302
     assert "申报成功" in next(str(m) for m in get_messages(response.wsgi_request))
     application.refresh_from_db()
