@@ -59,23 +59,18 @@ def _req(code: str, category: str, title: str, description: str) -> Requirement:
     return Requirement(code=code, category=category, title=title, description=description)
 
 
+# How the form gets its stamp: one wording per case, used by the checklist, the page beside
+# the form's download and the form's own footer.
+STAMP_ON_PAPER = _("打印后本人签名，交所在单位人事（人力资源）部门签名并加盖公章，再扫描上传。")
+STAMP_ONLINE = _(
+    "打印后本人签名，再扫描上传。您的单位已开通本系统在线初审，单位盖章由单位人事部门在线完成，无须纸质盖章。"
+)
+FORM_BASICS = _("《资格考试报名表》1份，在表格上方空白处注明本人手机号码。可在本系统下载已预填的报名表。")
 APPLICATION_FORM = _req(
-    "application_form",
-    "一",
-    _("资格考试报名表"),
-    _(
-        "国家统一制发的《资格考试报名表》1份，本人签名，加盖单位公章或人事（人力资源）部门公章，"
-        "并在表格上方空白处注明本人手机号码。可在本系统下载已预填的报名表，打印后签名盖章再扫描上传。"
-    ),
+    "application_form", "一", _("资格考试报名表"), format_lazy("{} {}", FORM_BASICS, STAMP_ON_PAPER)
 )
 APPLICATION_FORM_ONLINE = _req(
-    "application_form",
-    "一",
-    _("资格考试报名表"),
-    _(
-        "《资格考试报名表》1份，本人签名后扫描上传，并在表格上方空白处注明本人手机号码。"
-        "您的单位已开通本系统在线初审，单位盖章由单位人事部门在线完成，无须纸质盖章。"
-    ),
+    "application_form", "一", _("资格考试报名表"), format_lazy("{} {}", FORM_BASICS, STAMP_ONLINE)
 )
 WORK_YEARS = _req(
     "work_years",
@@ -339,6 +334,12 @@ def required_materials(declaration: Declaration) -> list[Requirement]:
     if declaration.application_kind == ApplicationKind.EXEMPTION:
         items.append(EXEMPTION_PROOF)
     return items
+
+
+def stamp_instruction(declaration: Declaration):
+    """What to do with the printed form: stamped on paper, or signed only when the employer
+    reviews online."""
+    return STAMP_ONLINE if declaration.employer_reviews_online else STAMP_ON_PAPER
 
 
 def requirement_for(code: str) -> Requirement | None:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from candidates import rules
 from candidates.enums import DocumentKind
 from candidates.models import Application, GeneratedDocument
 from candidates.validators import mask_id_number
@@ -28,7 +29,10 @@ def document_source_digest(*, application: Application, kind: str) -> str:
     if kind == DocumentKind.RECEIPT:
         raw = f"{application.pk}:{application.submitted_at.isoformat() if application.submitted_at else ''}"
         return hashlib.sha256(raw.encode()).hexdigest()
-    return declaration_digest(application)
+    # The form's footer says how it is stamped, which changes when the employer opens an account.
+    return hashlib.sha256(
+        f"{declaration_digest(application)}:{application.employer_reviews_online}".encode()
+    ).hexdigest()
 
 
 def document_current(*, application: Application, kind: str) -> GeneratedDocument | None:
@@ -63,6 +67,9 @@ def document_render(*, application: Application, kind: str) -> GeneratedDocument
         "manifest": material_manifest(application) if kind == DocumentKind.RECEIPT else [],
         "masked_id": mask_id_number(candidate.id_number),
         "generated_at": timezone.localtime(),
+        "commitment": rules.COMMITMENT,
+        "stamp_instruction": rules.stamp_instruction(application),
+        "employer_online": application.employer_reviews_online,
     }
     pdf = render_pdf(TEMPLATES[kind], context)
     digest = document_source_digest(application=application, kind=kind)

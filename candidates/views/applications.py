@@ -118,6 +118,7 @@ def application_detail(request, pk: int):
             "application": application,
             **_eligibility(application),
             "checklist": checklist,
+            "stamp_instruction": rules.stamp_instruction(application),
             "special_case_offer": is_owner
             and application.is_editable
             and not application.certification_report_unavailable

@@ -4,7 +4,7 @@ import pytest
 from pypdf import PdfReader
 
 from candidates.enums import DocumentKind
-from candidates.models import GeneratedDocument
+from candidates.models import Application, GeneratedDocument
 from candidates.services.applications import application_submit
 from candidates.services.documents import document_render
 from candidates.tasks import task_render_document
@@ -59,3 +59,26 @@ def test_receipt_after_submission(application, django_capture_on_commit_callback
 def test_no_receipt_for_a_draft(application):
     task_render_document(application_id=application.pk, kind=DocumentKind.RECEIPT)
     assert not GeneratedDocument.objects.exists()
+
+
+def test_one_stamp_wording_everywhere_from_the_same_rule(application, client_for):
+    """Paper stamp while the employer has no HR account; signed only once it reviews online:
+    the checklist, the text beside the form's download and the form's footer say the same."""
+    from django.urls import reverse
+
+    from candidates import rules
+    from tests import factories
+
+    def says(expected: str, other: str):
+        application = Application.objects.get(pk=pk)
+        client = client_for(application.candidate.user)
+        page = client.get(reverse("candidates:application", args=[application.pk])).content.decode()
+        assert page.count(expected) >= 2 and other not in page  # checklist and beside the download
+        footer = pdf_text(document_render(application=application, kind=DocumentKind.APPLICATION_FORM))
+        assert expected.replace(" ", "") in footer.replace(" ", "") and other not in footer
+
+    pk = application.pk
+    paper, online = str(rules.STAMP_ON_PAPER), str(rules.STAMP_ONLINE)
+    says(paper, online)
+    factories.EmployerHRFactory(organisation=application.employer)
+    says(online, paper)
