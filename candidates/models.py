@@ -441,7 +441,12 @@ class MaterialVersion(models.Model):
     of the current set is retired (``retired_at``), and its bytes stay stored."""
 
     material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField("版本")
+    # Each file has its own number (verdicts and the audit name files by it); files chosen
+    # together in one upload are the parts of one version (``batch``), as the person sees it.
+    number = models.PositiveIntegerField("文件序号")
+    batch = models.PositiveIntegerField("版本", default=1)
+    part = models.PositiveSmallIntegerField("本版第几个文件", default=1)
+    parts = models.PositiveSmallIntegerField("本版文件数", default=1)
     file = models.FileField(upload_to=material_upload_to, max_length=200)
     original_name = models.CharField("原文件名", max_length=120)
     sha256 = models.CharField(max_length=64)
@@ -470,6 +475,17 @@ class MaterialVersion(models.Model):
     @property
     def is_current(self) -> bool:
         return self.retired_at is None
+
+    @property
+    def version_label(self) -> str:
+        """第 2 版, or 第 2 版（1/3） for one of three files uploaded together."""
+        from django.utils.translation import gettext
+
+        if self.parts > 1:
+            return gettext("第 {batch} 版（{part}/{parts}）").format(
+                batch=self.batch, part=self.part, parts=self.parts
+            )
+        return gettext("第 {batch} 版").format(batch=self.batch)
 
 
 class MaterialNote(models.Model):

@@ -116,12 +116,17 @@ def material_store(*, application: Application, kind: str, files: list, actor) -
                     ).format(limit=limit, current=current),
                     code="count",
                 )
-            number = (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+            latest = material.versions.aggregate(n=Max("number"), b=Max("batch"))
+            number = (latest["n"] or 0) + 1
+            batch = (latest["b"] or 0) + 1  # the files chosen together are one version
             versions = []
-            for upload, name, info in inspected:
+            for part, (upload, name, info) in enumerate(inspected, start=1):
                 version = MaterialVersion(
                     material=material,
                     number=number,
+                    batch=batch,
+                    part=part,
+                    parts=len(inspected),
                     original_name=name,
                     sha256=info.sha256,
                     size=info.size,
@@ -142,6 +147,8 @@ def material_store(*, application: Application, kind: str, files: list, actor) -
                     data={
                         "kind": kind,
                         "version": number,
+                        "batch": batch,
+                        "part": part,
                         "original_name": name,
                         "sha256": info.sha256,
                         "size": info.size,

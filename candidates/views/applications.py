@@ -111,6 +111,12 @@ def application_detail(request, pk: int):
         open_kinds = {item.requirement.code for item in checklist}
     else:
         open_kinds = reopened_kinds(application=application)
+    fixed_kinds = set()
+    if open_kinds and application.status == ApplicationStatus.SUPPLEMENT:
+        from reviews.selectors import changes_since_supplement
+
+        _since, changes = changes_since_supplement(application=application)
+        fixed_kinds = {kind for kind, change in changes.items() if change.added}
     return render(
         request,
         "candidates/application_detail.html",
@@ -138,6 +144,7 @@ def application_detail(request, pk: int):
             "failure": failure_notice_for(application),
             "is_applicant": is_owner,
             "open_kinds": open_kinds,
+            "fixed_kinds": fixed_kinds,
             "can_submit": permissions.can_submit(request.user, application) and not edit_refusal,
             "supplement_items": [item for item in checklist if item.requirement.code in open_kinds]
             if application.status == ApplicationStatus.SUPPLEMENT

@@ -25,6 +25,7 @@
       bar.hidden = false;
       bar.value = 0;
       button.disabled = true;
+      status.classList.remove("error", "ok");  // a new try starts neutral, whatever came before
       status.textContent = msg.msgUploading + "…";
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) {
@@ -37,18 +38,21 @@
         var data = null;
         try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
         if (data && data.ok) {
+          status.classList.add("ok");
           status.textContent = msg.msgDone;
           window.location.assign(data.redirect);
           window.location.reload();
           return;
         }
         button.disabled = false;
+        bar.value = 0;
         bar.hidden = true;
         status.textContent = data && data.errors ? data.errors.join(" ") : msg.msgFailed;
         status.classList.add("error");
       });
       xhr.addEventListener("error", function () {
         button.disabled = false;
+        bar.value = 0;
         bar.hidden = true;
         status.textContent = msg.msgNetwork;
         status.classList.add("error");
@@ -57,4 +61,10 @@
     });
   }
   document.querySelectorAll("form[data-upload]").forEach(bind);
+  // Removing a file asks first (the file stays stored, but leaves the current set).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
 })();

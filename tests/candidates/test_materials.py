@@ -45,6 +45,11 @@ def test_several_pages_as_images_in_one_item(application):
     versions = do_upload(application, upload("p1.jpg", jpeg_bytes()), upload("p2.png", png_bytes()))
     assert [v.number for v in versions] == [1, 2]
     assert [v.content_type for v in versions] == ["image/jpeg", "image/png"]
+    # Chosen together: the pages of one version, not versions 1 and 2.
+    assert [(v.batch, v.part, v.parts) for v in versions] == [(1, 1, 2), (1, 2, 2)]
+    assert [v.version_label for v in versions] == ["第 1 版（1/2）", "第 1 版（2/2）"]
+    [later] = do_upload(application, upload("p3.jpg", jpeg_bytes()))
+    assert (later.number, later.version_label) == (3, "第 2 版")
 
 
 @pytest.mark.parametrize(

@@ -106,8 +106,8 @@ def shot(page, name: str, audit: list | None = None) -> None:
         audit.extend(accessibility_problems(page))
 
 
-def upload(page, code: str, path: Path) -> None:
-    """Choose a file through the chooser and watch the progress bar appear."""
+def upload(page, code: str, *paths: Path) -> None:
+    """Choose files through the chooser and watch the progress bar appear."""
     page.evaluate(
         """code => {
             const bar = document.querySelector(`#item-${code} form[data-upload] progress`);
@@ -119,8 +119,8 @@ def upload(page, code: str, path: Path) -> None:
     )
     with page.expect_file_chooser() as chooser:
         page.click(f"#files-{code}")
-    chooser.value.set_files(str(path))
-    # The script posts the file, then reloads the page: wait for that reload.
+    chooser.value.set_files([str(path) for path in paths])
+    # The script posts the files, then reloads the page: wait for that reload.
     with page.expect_navigation():
         page.click(f"#item-{code} form[data-upload] button[type=submit]")
     page.wait_for_selector(f"#item-{code} .tag.ok")
@@ -158,6 +158,10 @@ def portal(live_server, private_storage, settings, monkeypatch):
 def test_the_whole_flow_in_a_browser(portal, tmp_path):
     scan = tmp_path / "报名表.jpg"
     scan.write_bytes(jpeg_bytes((1240, 1754), color=(235, 235, 235)))
+    scan_back = tmp_path / "报名表-第2页.jpg"
+    scan_back.write_bytes(jpeg_bytes((1240, 1754), color=(240, 240, 240)))
+    not_a_scan = tmp_path / "照片.jpg"
+    not_a_scan.write_bytes(b"this is not a picture")
     record = tmp_path / "备案表.pdf"
     record.write_bytes(pdf_bytes(2))
     fixed = tmp_path / "备案表-清晰版.pdf"
@@ -199,7 +203,21 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         shot(phone, "03-declaration", problems)
         phone.click("button.primary")
         expect(phone.locator(".timeline .step-current")).to_have_text(re.compile("上传材料"))
-        upload(phone, "application_form", scan)
+        # A refused file: the message in red, the bar gone; the next try starts afresh.
+        with phone.expect_file_chooser() as chooser:
+            phone.click("#files-application_form")
+        chooser.value.set_files(str(not_a_scan))
+        phone.click("#item-application_form form[data-upload] button[type=submit]")
+        expect(phone.locator("#status-application_form")).to_contain_text("只能上传 PDF、JPG 或 PNG")
+        expect(phone.locator("#status-application_form")).to_have_class(re.compile("error"))
+        expect(phone.locator("#item-application_form progress")).to_be_hidden()
+        # The browser logs the refusal's 400 as a console error: expected here, and only here.
+        refused = [error for error in browser.errors if "status of 400" in error]
+        assert len(refused) == 1
+        browser.errors.remove(refused[0])
+        # Two pages chosen together are one version.
+        upload(phone, "application_form", scan, scan_back)
+        expect(phone.locator("#item-application_form .files")).to_contain_text("第 1 版（2/2）")
         upload(phone, "edu_chsi_record", record)
         shot(phone, "04-uploaded", problems)
         phone.get_by_role("link", name="检查并申报").click()
@@ -250,8 +268,19 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         # 4. The candidate fixes it.
         phone.reload()
         expect(phone.locator(".status")).to_have_text("需补正")
+        expect(phone.locator("#item-edu_chsi_record .tag")).to_have_text("需补正")  # not also 已上传
         shot(phone, "08-supplement", problems)
+        # Removing the unclear file asks first: dismissed, it stays; accepted, it goes.
+        remove = phone.locator("#item-edu_chsi_record form[data-confirm] button")
+        phone.once("dialog", lambda dialog: dialog.dismiss())
+        remove.click()
+        expect(phone.locator("#item-edu_chsi_record > ul.files > li")).to_have_count(1)
+        phone.once("dialog", lambda dialog: dialog.accept())
+        with phone.expect_navigation():
+            remove.click()
+        expect(phone.locator("#item-edu_chsi_record > ul.files")).to_have_count(0)
         upload(phone, "edu_chsi_record", fixed)
+        expect(phone.locator("#item-edu_chsi_record .tag")).to_have_text("已补正上传")
         phone.get_by_role("button", name="提交补正").click()
         expect(phone.locator(".status")).to_have_text("待人工核查")
 
