@@ -108,6 +108,7 @@ class DocumentKind(models.TextChoices):
     APPLICATION_FORM = "application_form", _("资格考试报名表")
     RECEIPT = "receipt", _("申报回执")
     WORK_YEARS_PROOF = "work_years_proof", _("工作年限证明（单位出具）")
+    RESULT_NOTICE = "result_notice", _("核查结果告知书")
 
 
 S = ApplicationStatus

@@ -337,6 +337,11 @@ def application_transition(
         notify = EVENT_MESSAGES.get(event)
         if notify is not None:
             notify(application, **{"reason": reason, **(message or {})})
+        if to in (ApplicationStatus.PASSED, ApplicationStatus.FAILED):
+            # The result notice (核查结果告知书) is ready when the person reads the message.
+            enqueue_on_commit(
+                "candidates.render_document", application_id=application.pk, kind="result_notice"
+            )
     return application
 
 
@@ -513,6 +518,7 @@ def material_manifest(application: Application) -> list[dict]:
             "kind": v.material.kind,
             "label": rules.label_for(v.material.kind),
             "version": v.number,
+            "label_version": v.version_label,
             "sha256": v.sha256,
             "pages": v.page_count,
         }

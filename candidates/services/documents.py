@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from candidates import rules
-from candidates.enums import DocumentKind
+from candidates.enums import ApplicationStatus, DocumentKind
 from candidates.models import Application, GeneratedDocument
 from candidates.validators import mask_id_number
 
@@ -22,10 +22,17 @@ from .applications import declaration_digest, material_manifest
 TEMPLATES = {
     DocumentKind.APPLICATION_FORM: "candidates/pdf/application_form.html",
     DocumentKind.RECEIPT: "candidates/pdf/receipt.html",
+    DocumentKind.RESULT_NOTICE: "candidates/pdf/result_notice.html",
 }
+# The outcomes a result notice (核查结果告知书) is issued for.
+NOTICE_STATUSES = (ApplicationStatus.PASSED, ApplicationStatus.FAILED)
 
 
 def document_source_digest(*, application: Application, kind: str) -> str:
+    if kind == DocumentKind.RESULT_NOTICE:
+        # One notice per outcome: a fail upheld on appeal, then passed on report, gets a new one.
+        raw = f"{application.pk}:{application.status}:{application.status_changed_at.isoformat()}"
+        return hashlib.sha256(raw.encode()).hexdigest()
     if kind == DocumentKind.RECEIPT:
         raw = f"{application.pk}:{application.submitted_at.isoformat() if application.submitted_at else ''}"
         return hashlib.sha256(raw.encode()).hexdigest()
@@ -54,6 +61,8 @@ def document_render(*, application: Application, kind: str) -> GeneratedDocument
     """Render and store the document if its current version is missing. Idempotent."""
     if kind == DocumentKind.RECEIPT and application.submitted_at is None:
         return None
+    if kind == DocumentKind.RESULT_NOTICE and application.status not in NOTICE_STATUSES:
+        return None
     existing = document_current(application=application, kind=kind)
     if existing is not None:
         return existing
@@ -70,10 +79,21 @@ def document_render(*, application: Application, kind: str) -> GeneratedDocument
         "commitment": rules.COMMITMENT,
         "stamp_instruction": rules.stamp_instruction(application),
         "employer_online": application.employer_reviews_online,
+        **(_result_context(application) if kind == DocumentKind.RESULT_NOTICE else {}),
     }
     pdf = render_pdf(TEMPLATES[kind], context)
     digest = document_source_digest(application=application, kind=kind)
     return document_store(application=application, kind=kind, pdf=pdf, source_digest=digest)
+
+
+def _result_context(application: Application) -> dict:
+    from candidates.selectors import failure_notice_for
+
+    return {
+        "passed": application.status == ApplicationStatus.PASSED,
+        "failure": failure_notice_for(application),
+        "decided_at": timezone.localtime(application.status_changed_at),
+    }
 
 
 def document_store(

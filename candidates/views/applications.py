@@ -38,7 +38,7 @@ from candidates.services.applications import (
     application_submit,
     declaration_problems,
 )
-from candidates.services.documents import document_current
+from candidates.services.documents import NOTICE_STATUSES, document_current
 from candidates.services.materials import reopened_kinds
 from verification_portal.shared.files import stored_file_response
 from verification_portal.shared.forms import add_service_errors
@@ -266,8 +266,10 @@ def application_document(request, pk: int, kind: str):
         raise Http404
     document = document_current(application=application, kind=kind)
     if document is None:
-        if kind == DocumentKind.WORK_YEARS_PROOF or (
-            kind == DocumentKind.RECEIPT and application.submitted_at is None
+        if (
+            kind == DocumentKind.WORK_YEARS_PROOF
+            or (kind == DocumentKind.RECEIPT and application.submitted_at is None)
+            or (kind == DocumentKind.RESULT_NOTICE and application.status not in NOTICE_STATUSES)
         ):
             raise Http404
         if kind == DocumentKind.APPLICATION_FORM and not application.declared_at:

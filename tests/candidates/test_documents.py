@@ -82,3 +82,42 @@ def test_one_stamp_wording_everywhere_from_the_same_rule(application, client_for
     says(paper, online)
     factories.EmployerHRFactory(organisation=application.employer)
     says(online, paper)
+
+
+def test_the_result_notice_states_the_outcome_the_reasons_and_the_appeal_route(client_for):
+    """核查结果告知书: a PDF the candidate can print, for a pass or a fail."""
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from candidates.enums import ApplicationStatus
+    from reviews.enums import DecisionKind
+    from reviews.models import Decision
+    from tests import factories
+
+    failed = factories.ApplicationFactory(
+        status=ApplicationStatus.FAILED,
+        submitted_at=timezone.now(),
+        roster_entry__round__appeal_closes_at=timezone.now() + datetime.timedelta(days=10),
+    )
+    Decision.objects.create(
+        application=failed,
+        reviewer=factories.UserFactory(),
+        kind=DecisionKind.FAIL,
+        reason_code="work_years",
+        reason="工作年限不足 3 年。",
+    )
+    client = client_for(failed.candidate.user)
+    page = client.get(reverse("candidates:application", args=[failed.pk])).content.decode()
+    assert "下载核查结果告知书（PDF）" in page
+    document = document_render(application=failed, kind=DocumentKind.RESULT_NOTICE)
+    text = pdf_text(document)
+    assert "核查结论 不通过" in text and "从事相关专业工作年限不足：工作年限不足 3 年" in text
+    assert "提出申辩" in text and failed.reference in text
+    response = client.get(reverse("candidates:document", args=[failed.pk, "result_notice"]))
+    assert response["Content-Type"] == "application/pdf"
+    # Not before a decision.
+    draft = factories.ApplicationFactory(candidate=failed.candidate)
+    assert client.get(reverse("candidates:document", args=[draft.pk, "result_notice"])).status_code == 404
+    assert document_render(application=draft, kind=DocumentKind.RESULT_NOTICE) is None

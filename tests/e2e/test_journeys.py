@@ -294,6 +294,9 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         phone.reload()
         expect(phone.locator(".status")).to_have_text("核查通过")
         shot(phone, "09-passed", problems)
+        with phone.expect_download() as notice:
+            phone.get_by_role("link", name="下载核查结果告知书（PDF）").click()
+        assert notice.value.suggested_filename.startswith("核查结果告知书")
 
         # 6. An administrator publishes; the public page shows the masked entry.
         admin = browser.login_staff(portal["admin"], keyboard_only=True)
