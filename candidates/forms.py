@@ -182,6 +182,44 @@ def education_problems(*, education_type, education_level, technical_class) -> d
     return problems
 
 
+# The declaration in three short steps, each saved on its own.
+DECLARATION_STEPS = {
+    "employer": ("employer_name", "employer_credit_code", "professional_title"),
+    "education": (
+        "education_level",
+        "education_type",
+        "technical_class",
+        "school",
+        "school_outside_hunan",
+        "major",
+        "graduation_date",
+        "chsi_registered",
+        "certification_report_unavailable",
+    ),
+    "work": ("work_start_date",),
+}
+STEP_LABELS = {"employer": _("工作单位"), "education": _("学历"), "work": _("工作经历")}
+
+
+def step_of(problem: str) -> str:
+    """The step where a missing part of the declaration (a ``declaration_problems`` key) is filled."""
+    if problem in ("employer", "declaration"):
+        return "employer"
+    if problem in ("work_start_date", "work_history"):
+        return "work"
+    return "education"
+
+
+REQUIRED_FOR_DECLARATION = {
+    "major",
+    "education_level",
+    "education_type",
+    "school",
+    "graduation_date",
+    "work_start_date",
+}
+
+
 class DeclarationForm(forms.ModelForm):
     employer_name = NameField(label=_("工作单位名称"), max_length=100)
     employer_credit_code = forms.CharField(
@@ -224,13 +262,28 @@ class DeclarationForm(forms.ModelForm):
             "professional_title": _("如：助理工程师、经济师；没有可不填。"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, step: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.employer_id:
+        self.step = step
+        if step is not None:
+            for name in [name for name in self.fields if name not in DECLARATION_STEPS[step]]:
+                del self.fields[name]
+        if self.instance.employer_id and "employer_name" in self.fields:
             self.fields["employer_name"].initial = self.instance.employer.name
             self.fields["employer_credit_code"].initial = self.instance.employer.credit_code
-        for name in ("education_level", "education_type", "technical_class"):
-            self.fields[name].required = False
+        # The marks follow the rules: what an 增项 application needs is only its employer.
+        addition = self.instance.application_kind == ApplicationKind.ADDITION
+        for name, field in self.fields.items():
+            field.required = name in ("employer_name", "employer_credit_code") or (
+                name in REQUIRED_FOR_DECLARATION and not addition
+            )
+            if field.required:
+                field.error_messages["required"] = _("请填写{label}。").format(label=field.label)
+        if "chsi_registered" in self.fields and not self.is_bound:
+            # Only a degree of 2002 or later can be registered at chsi: the default follows.
+            graduated = self.instance.graduation_date
+            if graduated and graduated < rules.CHSI_CUTOFF:
+                self.initial["chsi_registered"] = False
 
     def clean_employer_credit_code(self):
         return normalise_credit_code(self.cleaned_data["employer_credit_code"])
@@ -249,16 +302,11 @@ class DeclarationForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.application_kind == ApplicationKind.ADDITION:
             return cleaned
-        for name, label in (
-            ("major", _("所学专业")),
-            ("education_level", _("学历")),
-            ("education_type", _("学历类型")),
-            ("school", _("毕业院校")),
-            ("graduation_date", _("毕业时间")),
-            ("work_start_date", _("参加相关专业工作时间")),
-        ):
-            if not cleaned.get(name) and name not in self.errors:
-                self.add_error(name, _("请填写{label}。").format(label=label))
+        graduated = cleaned.get("graduation_date")
+        if "chsi_registered" in cleaned and graduated and graduated < rules.CHSI_CUTOFF:
+            cleaned["chsi_registered"] = False  # not registered at chsi before 2002, whatever was ticked
+        if "education_type" not in self.fields:
+            return self._check_dates(cleaned)
         problems = education_problems(
             education_type=cleaned.get("education_type"),
             education_level=cleaned.get("education_level"),
@@ -269,6 +317,9 @@ class DeclarationForm(forms.ModelForm):
         for field, message in problems.items():
             if field not in self.errors:
                 self.add_error(field, message)
+        return self._check_dates(cleaned)
+
+    def _check_dates(self, cleaned):
         graduated, started = cleaned.get("graduation_date"), cleaned.get("work_start_date")
         birth = self.instance.candidate.birth_date if self.instance.candidate_id else None
         if graduated and birth and graduated.year - birth.year < 14:

@@ -50,6 +50,9 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/declaration/", views.application_declare_view, name="declare"),
     path(
+        "applications/<int:pk>/declaration/<slug:step>/", views.application_declare_view, name="declare_step"
+    ),
+    path(
         "applications/<int:pk>/materials/<slug:kind>/upload/",
         views.material_upload_view,
         name="upload",

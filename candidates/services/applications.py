@@ -217,15 +217,24 @@ def organisation_for(*, name: str, credit_code: str) -> Organisation:
 
 
 def application_declare(*, application: Application, actor, data: dict) -> Application:
-    """Save the declaration (``data``: the declaration fields, ``employer_name`` and
-    ``employer_credit_code``). Only the applicant, only while the application is editable. The
-    employer organisation is found or created in the same transaction."""
+    """Save the declaration, whole or one step of it (``data``: some of the declaration fields,
+    ``employer_name`` with ``employer_credit_code``, ``work_history``). Only the applicant,
+    only while the application is editable. The employer organisation is found or created in
+    the same transaction. What is still missing is listed by ``declaration_problems``."""
     if application.candidate.user_id != actor.pk:
         raise PermissionDenied
-    if not data.get("work_history") and application.application_kind != ApplicationKind.ADDITION:
+    if (
+        "work_history" in data
+        and not data["work_history"]
+        and application.application_kind != ApplicationKind.ADDITION
+    ):
         raise ValidationError({"work_history": _("请至少填写一段工作经历。")})
     with transaction.atomic():
-        employer = organisation_for(name=data["employer_name"], credit_code=data["employer_credit_code"])
+        employer = (
+            organisation_for(name=data["employer_name"], credit_code=data["employer_credit_code"])
+            if data.get("employer_credit_code")
+            else application.employer
+        )
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
             raise ValidationError(_("申请已提交，申报信息不能再修改。"), code="locked")
@@ -238,6 +247,8 @@ def application_declare(*, application: Application, actor, data: dict) -> Appli
                 setattr(application, field, data[field])
         if application.education_type != EducationType.TECHNICAL:
             application.technical_class = ""
+        if application.graduation_date and application.graduation_date < rules.CHSI_CUTOFF:
+            application.chsi_registered = False  # chsi registers degrees from 2002 on
         application.employer = employer
         application.declared_at = timezone.now()
         application.save(update_fields=[*DECLARATION_FIELDS, "employer", "declared_at", "updated_at"])

@@ -8,13 +8,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates import permissions, rules
-from candidates.enums import ApplicationStatus, DocumentKind, EducationLevel, Event, events_from
+from candidates.enums import (
+    ApplicationKind,
+    ApplicationStatus,
+    DocumentKind,
+    EducationLevel,
+    Event,
+    events_from,
+)
 from candidates.forms import (
+    DECLARATION_STEPS,
+    STEP_LABELS,
     CommitmentForm,
     DeclarationForm,
     MaterialUploadForm,
     SupplementStatementsForm,
     WorkPeriodFormSet,
+    step_of,
     work_history_initial,
 )
 from candidates.models import RosterEntry
@@ -131,6 +141,7 @@ def application_detail(request, pk: int):
             and rules.special_case_possible(application),
             "timeline": application_timeline(application=application, checklist=checklist),
             "problems": declaration_problems(application),
+            "problem_steps": _problem_steps(application),
             "missing": [item for item in checklist if not item.complete],
             "upload_form": MaterialUploadForm(),
             "can_edit": permissions.can_edit_application(request.user, application) and not edit_refusal,
@@ -153,15 +164,28 @@ def application_detail(request, pk: int):
             "messages_list": messages_for(user=request.user, application=application) if is_owner else [],
             "form_document": document_current(application=application, kind=DocumentKind.APPLICATION_FORM),
             "receipt": document_current(application=application, kind=DocumentKind.RECEIPT),
+            "result_notice_ready": application.status in NOTICE_STATUSES,
             "now": timezone.now(),
         },
     )
 
 
+def declaration_steps(application) -> list[str]:
+    """The steps this application's declaration has: an 增项 needs only its employer."""
+    if application.application_kind == ApplicationKind.ADDITION:
+        return ["employer"]
+    return list(DECLARATION_STEPS)
+
+
 @login_required
-def application_declare_view(request, pk: int):
+def application_declare_view(request, pk: int, step: str = "employer"):
+    """The declaration in short steps (工作单位 → 学历 → 工作经历), each saved on its own, with
+    an error summary linking to the fields."""
     application = application_for_user(user=request.user, pk=pk)
     if not permissions.is_applicant(request.user, application):
+        raise Http404
+    steps = declaration_steps(application)
+    if step not in steps:
         raise Http404
     if not application.is_editable:
         messages.info(request, _("申请已提交，申报信息不能再修改。"))
@@ -170,28 +194,50 @@ def application_declare_view(request, pk: int):
     if refusal:
         messages.error(request, refusal)
         return redirect("candidates:application", pk=pk)
-    form = DeclarationForm(request.POST or None, instance=application)
-    formset = WorkPeriodFormSet(
-        request.POST or None, prefix="work", initial=work_history_initial(application.work_history)
+    form = DeclarationForm(request.POST or None, instance=application, step=step)
+    formset = (
+        WorkPeriodFormSet(
+            request.POST or None, prefix="work", initial=work_history_initial(application.work_history)
+        )
+        if step == "work"
+        else None
     )
     if request.method == "POST":
-        form_ok, formset_ok = form.is_valid(), formset.is_valid()
+        form_ok = form.is_valid()
+        formset_ok = formset is None or formset.is_valid()
         if form_ok and formset_ok:
-            data = {**form.cleaned_data, "work_history": formset.history()}
+            data = dict(form.cleaned_data)
+            if formset is not None:
+                data["work_history"] = formset.history()
             try:
                 application_declare(application=application, actor=request.user, data=data)
             except ValidationError as error:
-                if hasattr(error, "error_dict") and "work_history" in error.error_dict:
+                if (
+                    formset is not None
+                    and hasattr(error, "error_dict")
+                    and "work_history" in error.error_dict
+                ):
                     formset.non_form_errors().extend(error.message_dict["work_history"])
                 else:
                     add_service_errors(form, error)
             else:
+                following = steps[steps.index(step) + 1 :]
+                if following:
+                    messages.success(request, _("已保存。"))
+                    return redirect("candidates:declare_step", pk=pk, step=following[0])
                 messages.success(request, _("申报信息已保存。请按材料清单上传扫描件。"))
                 return redirect("candidates:application", pk=pk)
     return render(
         request,
         "candidates/declare.html",
-        {"application": application, "form": form, "formset": formset},
+        {
+            "application": application,
+            "form": form,
+            "formset": formset,
+            "step": step,
+            "steps": [(name, STEP_LABELS[name]) for name in steps],
+            "is_last": step == steps[-1],
+        },
     )
 
 
@@ -224,6 +270,11 @@ def application_submit_view(request, pk: int):
     return redirect("candidates:application", pk=pk)
 
 
+def _problem_steps(application) -> list[tuple[str, str]]:
+    """What the declaration still lacks, each with the step where it is filled."""
+    return [(message, step_of(key)) for key, message in declaration_problems(application).items()]
+
+
 def _eligibility(application) -> dict:
     """The education level the rules count and the rule that applies, for the declaration."""
     from reviews.selectors import application_eligibility
@@ -250,6 +301,7 @@ def application_confirm_view(request, pk: int):
             "application": application,
             "checklist": checklist,
             "problems": declaration_problems(application),
+            "problem_steps": _problem_steps(application),
             "missing": [item for item in checklist if not item.complete],
             "edit_refusal": application_edit_refusal(application=application),
             "form": CommitmentForm(),

@@ -94,7 +94,6 @@ def import_detail(request, pk: int):
         request,
         "notices/manage/import.html",
         {"roster_import": roster_import, "earlier": earlier, "mapping_form": form},
-        status=400 if form is not None and form.errors else 200,
     )
 
 

@@ -6,6 +6,7 @@
   var name = form.querySelector("#id_employer_name");
   var code = form.querySelector("#id_employer_credit_code");
   var list = document.getElementById("employer-options");
+  if (!name || !code || !list) { return; }  // a declaration step without the employer fields
   var known = {};
   var timer = null;
   name.setAttribute("list", "employer-options");

@@ -11,6 +11,7 @@ from candidates.enums import ApplicationStatus, DocumentKind
 from candidates.models import Application, AuditEvent, CandidateProfile, GeneratedDocument, MaterialVersion
 from tests import factories
 from tests.conftest import sms_code_for
+from tests.declare import declare_steps
 from tests.factories import make_credit_code, make_id_number
 from tests.files import jpeg_bytes, pdf_bytes, upload
 
@@ -154,7 +155,7 @@ def test_whole_journey(client, django_capture_on_commit_callbacks, private_stora
         "work-0-position": "社会工作",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("candidates:declare", args=[application.pk]), declaration)
+        response = declare_steps(client, application, declaration)
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.employer.credit_code == credit_code

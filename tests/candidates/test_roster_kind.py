@@ -9,6 +9,7 @@ from django.urls import reverse
 from candidates.enums import ApplicationKind, RosterReason
 from candidates.models import Application
 from tests import factories
+from tests.declare import declare_steps
 from tests.factories import make_credit_code
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def declare(client, application, **extra):
         "work-0-position": "社会工作",
         **extra,
     }
-    return client.post(reverse("candidates:declare", args=[application.pk]), data)
+    return declare_steps(client, application, data)
 
 
 def checklist(client, application) -> str:
