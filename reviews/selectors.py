@@ -132,9 +132,9 @@ def application_for_reviewer(*, user, pk: int) -> Application:
     return application
 
 
-def current_verdicts(*, application: Application) -> dict[str, MaterialVerdict]:
-    """The latest verdict of each item, only where it judged the files that are current
-    now (after a re-upload the item needs a fresh look)."""
+def latest_verdicts(*, application: Application) -> dict[str, tuple[MaterialVerdict, bool]]:
+    """The latest verdict of each item, and whether it judged the files that are current now
+    (False: files changed since the last review, the item needs a fresh look)."""
     materials = Material.objects.filter(application=application).prefetch_related(
         Prefetch("verdicts", queryset=MaterialVerdict.objects.order_by("-created_at", "-id")),
         Prefetch("versions", queryset=MaterialVersion.objects.filter(retired_at__isnull=True)),
@@ -143,9 +143,19 @@ def current_verdicts(*, application: Application) -> dict[str, MaterialVerdict]:
     for material in materials:
         verdicts = list(material.verdicts.all())
         current = sorted(v.number for v in material.versions.all())
-        if verdicts and verdicts[0].versions == current:
-            result[material.kind] = verdicts[0]
+        if verdicts:
+            result[material.kind] = (verdicts[0], verdicts[0].versions == current)
     return result
+
+
+def current_verdicts(*, application: Application) -> dict[str, MaterialVerdict]:
+    """The latest verdict of each item, only where it judged the files that are current
+    now (after a re-upload the item needs a fresh look)."""
+    return {
+        kind: verdict
+        for kind, (verdict, current) in latest_verdicts(application=application).items()
+        if current
+    }
 
 
 @dataclass

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +22,10 @@ from reviews.selectors import (
     appeal_files,
     application_for_reviewer,
     changes_since_supplement,
-    current_verdicts,
     decision_history,
     eligible_handlers,
     employer_reviews_of,
+    latest_verdicts,
     review_facts,
     review_materials,
 )
@@ -49,7 +50,7 @@ def review(request, pk: int):
     application = application_for_reviewer(user=request.user, pk=pk)
     now = timezone.now()
     holds = holds_claim(request.user, application, now)
-    verdicts = current_verdicts(application=application)
+    latest = latest_verdicts(application=application)
     checklist = application_checklist(application=application)
     materials = review_materials(application=application)
     supplement_requested_at, changes = changes_since_supplement(application=application)
@@ -63,7 +64,7 @@ def review(request, pk: int):
                 (
                     item,
                     materials.get(item.requirement.code),
-                    verdicts.get(item.requirement.code),
+                    *_current_or_stale(latest.get(item.requirement.code)),
                     changes.get(item.requirement.code),
                 )
                 for item in checklist
@@ -95,11 +96,14 @@ def verdict(request, pk: int, material_id: int):
     application = application_for_reviewer(user=request.user, pk=pk)
     material = get_object_or_404(Material, pk=material_id, application=application)
     form = MaterialVerdictForm(request.POST)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    errors: list[str] = []
+    recorded = None
     if not form.is_valid():
-        messages.error(request, _("请选择合格或不合格。"))
+        errors = [_("请选择合格或不合格。")]
     else:
         try:
-            material_verdict_record(
+            recorded = material_verdict_record(
                 material=material,
                 user=request.user,
                 ok=form.cleaned_data["ok"],
@@ -107,8 +111,32 @@ def verdict(request, pk: int, material_id: int):
                 note=form.cleaned_data["note"],
             )
         except (ValidationError, PermissionDenied) as error:
-            _errors_to_messages(request, error)
+            errors = list(getattr(error, "messages", [_("无权操作。")]))
+    if wants_json:
+        # Saved in place: the page keeps its zoom, rotation and page.
+        if errors:
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        return JsonResponse({"ok": True, "text": verdict_text(recorded)})
+    for message in errors:
+        messages.error(request, message)
     return redirect(reverse("reviews:review", kwargs={"pk": pk}) + f"#material-{material.kind}")
+
+
+def _current_or_stale(latest) -> tuple:
+    """(verdict on the current files, None) or (None, the verdict the files changed after)."""
+    if latest is None:
+        return None, None
+    verdict, current = latest
+    return (verdict, None) if current else (None, verdict)
+
+
+def verdict_text(verdict) -> str:
+    """A verdict as the page shows it: 已审：合格, or 已审：不合格（reason） · note."""
+    if verdict.ok:
+        text = _("已审：合格")
+    else:
+        text = _("已审：不合格（{reason}）").format(reason=verdict.get_reason_display())
+    return f"{text} · {verdict.note}" if verdict.note else text
 
 
 @login_required

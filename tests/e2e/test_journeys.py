@@ -268,14 +268,50 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         expect(reviewer).to_have_url(re.compile("/review/"))
         shot(reviewer, "06b-review-queue", problems)
         reviewer.get_by_role("button", name="领取下一份").click()
-        first_image = reviewer.locator(".viewer .viewer-stage img").first
-        reviewer.locator(".viewer [data-act=zoom-in]").first.click()
-        expect(first_image).to_have_attribute("style", re.compile(r"scale\(1\.25\)"))
-        reviewer.locator(".viewer").first.focus()
+        viewer = reviewer.locator(".viewer").first
+        first_image = viewer.locator(".viewer-stage img").first
+        stage = viewer.locator(".viewer-stage")
+        fit_width = first_image.bounding_box()["width"]
+        for _step in range(4):  # to 200%
+            viewer.locator("[data-act=zoom-in]").click()
+        expect(first_image).to_have_attribute("data-zoom", "2")
+        expect(viewer.locator("[data-role=zoom]")).to_have_text("200%")
+        # Zoomed from the top-left: the page's corner (title, name, ID lines) is in view.
+        image_box, stage_box = first_image.bounding_box(), stage.bounding_box()
+        assert abs(image_box["width"] - 2 * fit_width) < 4
+        assert abs(image_box["x"] - stage_box["x"]) < 3 and abs(image_box["y"] - stage_box["y"]) < 3
+        # Pan by keys and by drag; the stage scrolls over the whole page.
+        viewer.focus()
+        reviewer.keyboard.press("ArrowRight")
+        assert stage.evaluate("s => s.scrollLeft") > 0
+        stage.scroll_into_view_if_needed()
+        here = stage.bounding_box()
+        reviewer.mouse.move(here["x"] + 100, here["y"] + 150)
+        reviewer.mouse.down()
+        reviewer.mouse.move(here["x"] + 100, here["y"] + 60, steps=5)
+        reviewer.mouse.up()
+        assert stage.evaluate("s => s.scrollTop") > 0
+        # Fit to width, then rotate: the page stays inside the stage's width.
+        reviewer.keyboard.press("0")
+        expect(first_image).to_have_attribute("data-zoom", "1")
         reviewer.keyboard.press("r")
         expect(first_image).to_have_attribute("style", re.compile(r"rotate\(90deg\)"))
+        rotated = first_image.bounding_box()
+        assert rotated["width"] <= stage.bounding_box()["width"] + 2 and rotated["x"] >= stage_box["x"] - 2
+        # The large view fills the screen and Esc closes it.
+        reviewer.keyboard.press("f")
+        expect(viewer).to_have_class(re.compile("viewer-large"))
+        assert stage.bounding_box()["height"] > 600
+        shot(reviewer, "07a-large-view", problems)
+        reviewer.keyboard.press("Escape")
+        expect(viewer).not_to_have_class(re.compile("viewer-large"))
         shot(reviewer, "07-review", problems)
+        viewer.locator("[data-act=zoom-in]").click()
         judge(reviewer, bad="edu_chsi_record")
+        expect(first_image).to_have_attribute("data-zoom", "1.25")  # saved in place: the zoom stays
+        reviewer.reload()  # and the saved verdicts show on the form
+        expect(reviewer.locator("#material-edu_chsi_record input[name=ok][value='0']")).to_be_checked()
+        expect(reviewer.locator("#material-edu_chsi_record select[name=reason]")).to_have_value("blurred")
         reviewer.check("input[name=kind][value=supplement]")
         reviewer.fill("#id_reason", "备案表扫描不清，请重新下载后上传。")
         reviewer.get_by_role("button", name="保存决定", exact=True).click()
@@ -303,6 +339,9 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         # 5. The reviewer passes it.
         reviewer.goto("/review/")
         reviewer.get_by_role("button", name="领取下一份").click()
+        expect(reviewer.locator("#material-edu_chsi_record [data-verdict-state]")).to_contain_text(
+            "上次审核后文件有变化"
+        )
         judge(reviewer)
         reviewer.check("input[name=kind][value=pass]")
         reviewer.get_by_role("button", name="保存决定", exact=True).click()
@@ -335,23 +374,21 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
 
 
 def judge(page, bad: str | None = None) -> None:
-    """Record a verdict on every item: acceptable, except ``bad`` (blurred). Each verdict
-    reloads the page, so the forms are found again each time."""
-    actions = [form.get_attribute("action") for form in page.locator("form.verdict-form").all()]
-    for action in actions:
-        form = page.locator(f"form[action='{action}']")
-        code = (
-            page.locator(f"section:has(form[action='{action}'])")
-            .get_attribute("id")
-            .removeprefix("material-")
-        )
+    """Record a verdict on every item with the keys: 1 acceptable, 2 then the problem
+    (blurred) for ``bad``. Verdicts save in place: the page does not reload."""
+    for section in page.locator("section[id^=material-]:has(form.verdict-form)").all():
+        code = section.get_attribute("id").removeprefix("material-")
+        state = section.locator("[data-verdict-state]")
+        section.locator("h2").click()
         if code == bad:
-            form.locator("input[name=ok][value='0']").check()
-            form.locator("select[name=reason]").select_option("blurred")
+            page.keyboard.press("2")
+            expect(section.locator("select[name=reason]")).to_be_focused()
+            section.locator("select[name=reason]").select_option("blurred")
+            section.get_by_role("button", name="保存意见").click()
+            expect(state).to_have_text(re.compile("已审：不合格"))
         else:
-            form.locator("input[name=ok][value='1']").check()
-        with page.expect_navigation():
-            form.locator("button[type=submit]").click()
+            page.keyboard.press("1")
+            expect(state).to_have_text(re.compile("已审：合格"))
 
 
 def login_candidate(browser, candidate, viewport=PHONE):

@@ -155,3 +155,30 @@ def test_queue_query_count_does_not_grow_with_items(make_submitted, client_for):
     page = client.get(reverse("reviews:queue")).content.decode()
     assert page.count('href="/review/') >= 50
     assert one == fifty
+
+
+def test_a_verdict_saves_in_place_and_shows_when_the_files_change(submitted, reviewer, client_for):
+    from candidates.services.materials import material_store
+    from tests.files import pdf_bytes, upload
+
+    application_claim(application=submitted, user=reviewer)
+    client = client_for(reviewer)
+    material = submitted.materials.first()
+    url = reverse("reviews:verdict", args=[submitted.pk, material.pk])
+    answer = client.post(
+        url, {"ok": "0", "reason": "blurred", "note": "第 2 页模糊"}, headers={"accept": "application/json"}
+    )
+    assert answer.json() == {"ok": True, "text": "已审：不合格（扫描件模糊不清） · 第 2 页模糊"}
+    refused = client.post(url, {}, headers={"accept": "application/json"})
+    assert refused.status_code == 400 and refused.json()["errors"] == ["请选择合格或不合格。"]
+    page = client.get(reverse("reviews:review", args=[submitted.pk])).content.decode()
+    assert f'id="ok-{material.pk}-0" checked' in page and 'value="第 2 页模糊"' in page
+    # A new file after the verdict: the old verdict is shown as no longer applying.
+    material_store(
+        application=submitted,
+        kind=material.kind,
+        files=[upload("新.pdf", pdf_bytes(1))],
+        actor=submitted.candidate.user,
+    )
+    page = client.get(reverse("reviews:review", args=[submitted.pk])).content.decode()
+    assert "上次审核后文件有变化" in page and f'id="ok-{material.pk}-0" checked' not in page
