@@ -32,6 +32,17 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("不限")), ("1", _("超过 1 天")), ("3", _("超过 3 天")), ("7", _("超过 7 天"))],
     )
+    q = forms.CharField(
+        label=_("查找"),
+        required=False,
+        max_length=40,
+        help_text=_("姓名、身份证号或申请编号（HC 开头），查本市全部状态的申请。"),
+    )
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[("", _("等待最久在前")), ("newest", _("最近变更在前")), ("reference", _("按申请编号"))],
+    )
 
 
 class MaterialVerdictForm(forms.Form):

@@ -1,6 +1,7 @@
 """Reads for the employer's and the city's reviewers, always scoped to what they may see."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from candidates.enums import BACKLOG_STATUSES, EducationLevel
 from candidates.enums import ApplicationStatus as S
-from candidates.models import Application, Material, MaterialVersion, Organisation
+from candidates.models import Application, Exam, Material, MaterialVersion, Organisation
 from candidates.validators import name_key, parse_id_number
 from reviews import eligibility
 from reviews.enums import DecisionKind
@@ -48,12 +49,21 @@ def review_queue(
     exam_id: int | None = None,
     employer: str = "",
     waiting_days: int | None = None,
+    query: str = "",
+    sort: str = "",
     now: datetime.datetime | None = None,
 ) -> QuerySet[Application]:
-    """The city's queue, longest waiting first. Never shows another city's items."""
+    """The city's queue, longest waiting first (or as ``sort`` says). Never shows another
+    city's items. ``query`` (a name, an ID number or an application number) looks through
+    the city's applications in every status."""
     now = now or timezone.now()
     queryset = _queue_base(user=user)
-    queryset = queryset.filter(status=status) if status else queryset.filter(status__in=BACKLOG_STATUSES)
+    if query:
+        queryset = queryset.filter(search_condition(query))
+        if status:
+            queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.filter(status=status) if status else queryset.filter(status__in=BACKLOG_STATUSES)
     if exam_id:
         queryset = queryset.filter(exam_id=exam_id)
     if employer:
@@ -72,7 +82,34 @@ def review_queue(
         queryset.select_related("candidate", "round")
         .only(*QUEUE_COLUMNS)
         .prefetch_related("exam", "employer", "claimed_by")
-        .order_by("status_changed_at", "pk")
+        .order_by(*QUEUE_ORDERS.get(sort, QUEUE_ORDERS[""]))
+    )
+
+
+QUEUE_ORDERS = {
+    "": ("status_changed_at", "pk"),
+    "newest": ("-status_changed_at", "-pk"),
+    "reference": ("pk",),
+}
+REFERENCE_RE = re.compile(r"^HC\d{4}(\d{8})$")
+
+
+def search_condition(query: str) -> Q:
+    """An application number (HC + year + 8 digits), an ID number, or a name as written."""
+    text = "".join(query.split()).upper()
+    match = REFERENCE_RE.match(text)
+    if match:
+        return Q(pk=int(match.group(1)))
+    if len(text) in (15, 18) and text[:-1].isdigit():
+        return Q(candidate__id_number=text)
+    return Q(candidate__real_name=" ".join(query.split()))
+
+
+def queue_exams(*, user) -> list[tuple[int, str]]:
+    """The exams of the reviewer's city's rounds, for the queue's filter."""
+    city_id = reviewer_city_id(user)
+    return list(
+        Exam.objects.filter(rounds__city_id=city_id).distinct().order_by("name").values_list("pk", "name")
     )
 
 

@@ -338,6 +338,11 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
 
         # 5. The reviewer passes it.
         reviewer.goto("/review/")
+        reviewer.fill("#id_q", portal["id_number"])  # found by the ID number
+        reviewer.get_by_role("button", name="筛选").click()
+        expect(reviewer.locator("table tbody tr")).to_have_count(1)
+        expect(reviewer.locator("table tbody")).to_contain_text("王小明")
+        shot(reviewer, "08b-review-search", problems)
         reviewer.get_by_role("button", name="领取下一份").click()
         expect(reviewer.locator("#material-edu_chsi_record [data-verdict-state]")).to_contain_text(
             "上次审核后文件有变化"

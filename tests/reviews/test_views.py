@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -182,3 +184,34 @@ def test_a_verdict_saves_in_place_and_shows_when_the_files_change(submitted, rev
     )
     page = client.get(reverse("reviews:review", args=[submitted.pk])).content.decode()
     assert "上次审核后文件有变化" in page and f'id="ok-{material.pk}-0" checked' not in page
+
+
+def test_search_the_citys_applications_sort_and_the_rounds_exams(make_submitted, client_for):
+    first = make_submitted()
+    second = make_submitted(roster_entry__round=first.round)
+    Application.objects.filter(pk=first.pk).update(
+        status_changed_at=first.status_changed_at - datetime.timedelta(days=2)
+    )
+    reviewer = factories.CityReviewerFactory(city=first.round.city).user
+    client = client_for(reviewer)
+    url = reverse("reviews:queue")
+    by_reference = client.get(url, {"q": first.reference.lower()}).context["rows"]
+    assert [row.reference for row in by_reference] == [first.reference]
+    by_id = client.get(url, {"q": first.candidate.id_number}).context["rows"]
+    assert [row.reference for row in by_id] == [first.reference]
+    by_name = client.get(url, {"q": f" {first.candidate.real_name} "}).context["rows"]
+    assert [row.reference for row in by_name] == [first.reference]
+    # Longest waiting first, or the newest first.
+    assert [row.reference for row in client.get(url).context["rows"]] == [first.reference, second.reference]
+    newest = client.get(url, {"sort": "newest"}).context["rows"]
+    assert [row.reference for row in newest] == [second.reference, first.reference]
+    # A decided application is found too; another city's never.
+    Application.objects.filter(pk=first.pk).update(status=ApplicationStatus.PASSED)
+    assert len(client.get(url, {"q": first.reference}).context["rows"]) == 1
+    stranger = make_submitted()
+    assert client.get(url, {"q": stranger.reference}).context["rows"] == []
+    # The exam filter lists the city's rounds' exams, not every exam there is.
+    first.round.exams.add(first.exam)
+    factories.ExamFactory(name="别处的考试")
+    page = client.get(url).content.decode()
+    assert first.exam.name in page and "别处的考试" not in page
