@@ -302,13 +302,37 @@ def _employer_base(*, user) -> QuerySet[Application]:
     return Application.objects.filter(employer_id=organisation_id).exclude(status=S.DRAFT)
 
 
-def employer_queue(*, user, status: str = S.EMPLOYER_REVIEW) -> QuerySet[Application]:
+def employer_queue(*, user, status: str = S.EMPLOYER_REVIEW, query: str = "") -> QuerySet[Application]:
     queryset = _employer_base(user=user)
     if status:
         queryset = queryset.filter(status=status)
+    if query:
+        queryset = queryset.filter(search_condition(query))
     return queryset.select_related("candidate", "roster_entry__exam", "round__city").order_by(
         "status_changed_at", "pk"
     )
+
+
+def employer_approved(*, user, query: str = "") -> list[tuple[Application, EmployerReview]]:
+    """The applications this employer approved, latest first, each with its approval (the
+    work-years proof was issued with it)."""
+    reviews = (
+        EmployerReview.objects.filter(organisation_id=hr_organisation_id(user), outcome="approved")
+        .select_related(
+            "application__candidate", "application__roster_entry__exam", "application__round", "reviewer"
+        )
+        .order_by("-created_at")
+    )
+    if query:
+        reviews = reviews.filter(
+            application__in=_employer_base(user=user).filter(search_condition(query)).values("pk")
+        )
+    seen, rows = set(), []
+    for review in reviews[:500]:
+        if review.application_id not in seen:
+            seen.add(review.application_id)
+            rows.append((review.application, review))
+    return rows
 
 
 def employer_counts(*, user) -> dict[str, int]:

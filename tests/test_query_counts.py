@@ -117,7 +117,7 @@ def candidates_search(client_for, n):
 # Queries each page makes, whatever the number of items it lists.
 EXPECTED = {
     "queue": 13,
-    "employer_home": 11,
+    "employer_home": 12,
     "dashboard": 10,
     "manage": 11,
     "pass_list": 4,

@@ -20,6 +20,7 @@ from reviews.forms import (
 from reviews.selectors import (
     application_for_hr,
     colleagues_of,
+    employer_approved,
     employer_counts,
     employer_queue,
     employer_reviews_of,
@@ -40,16 +41,19 @@ from ._common import _errors_to_messages, _form_errors_to_messages, _hr_only
 @require_GET
 def employer_home(request):
     _hr_only(request)
-    pending = list(employer_queue(user=request.user))
+    query = request.GET.get("q", "").strip()[:40]
+    pending = list(employer_queue(user=request.user, query=query))
     return render(
         request,
         "reviews/employer_home.html",
         {
             "organisation": request.user.employer_hr.organisation,
             "pending": pending,
-            "returned": employer_queue(user=request.user, status=S.EMPLOYER_RETURNED),
+            "returned": employer_queue(user=request.user, status=S.EMPLOYER_RETURNED, query=query),
+            "approved": employer_approved(user=request.user, query=query),
             "counts": employer_counts(user=request.user),
             "bulk_form": EmployerBulkForm(choices=[a.pk for a in pending]),
+            "query": query,
             "now": timezone.now(),
         },
     )
@@ -135,6 +139,17 @@ def employer_bulk(request):
         _form_errors_to_messages(request, form)
         return redirect("reviews:employer_home")
     chosen = [pending[pk] for pk in form.cleaned_data["applications"]]
+    if request.POST.get("confirm") != "1":
+        # The count and the names first; nothing is approved until confirmed.
+        return render(
+            request,
+            "reviews/employer_bulk_confirm.html",
+            {
+                "chosen": chosen,
+                "checks": form.cleaned_data["checks"],
+                "check_labels": dict(form.fields["checks"].choices),
+            },
+        )
     approved, errors = employer_bulk_approve(
         applications=chosen, user=request.user, checks=form.cleaned_data["checks"]
     )

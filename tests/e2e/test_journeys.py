@@ -255,6 +255,18 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         hr = browser.login_staff(portal["hr"].user)
         expect(hr).to_have_url(re.compile("/employer/"))
         shot(hr, "06-employer-queue", problems)
+        # Select all: the count shows, and the bulk approval asks to confirm the names first.
+        hr.get_by_label("全选").check()
+        expect(hr.locator("[data-selected-count]")).to_have_text("已选 1 份")
+        for box in hr.locator("form[data-bulk] input[name=checks]").all():
+            box.check()
+        hr.get_by_role("button", name="批量通过所选申请").click()
+        expect(hr.get_by_role("heading", name="确认通过 1 份申请")).to_be_visible()
+        shot(hr, "06a-employer-bulk-confirm", problems)
+        hr.get_by_role("link", name="返回修改").click()
+        # Search by ID number, then approve one by one.
+        hr.fill("#id_q", portal["id_number"])
+        hr.get_by_role("button", name="查找").click()
         hr.get_by_role("link", name="王小明").click()
         for box in hr.locator("input[name=checks]").all():
             box.check()
@@ -262,6 +274,10 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         expect(hr.locator(".messages")).to_contain_text("已通过初审")
         application.refresh_from_db()
         assert application.status == ApplicationStatus.CITY_REVIEW
+        hr.goto("/employer/")
+        approved = hr.locator("section:has(h2:text('已通过初审'))")
+        expect(approved).to_contain_text("王小明")
+        expect(approved.get_by_role("link", name="下载（PDF）")).to_have_count(1)
 
         # 3. A reviewer claims it, zooms a scan, asks for a supplement of the education proof.
         reviewer = browser.login_staff(portal["reviewer"])

@@ -138,14 +138,28 @@ def test_bulk_approve_through_the_page(hr, client_for):
         upload_checklist(application)
         application_submit(application=application, actor=application.candidate.user)
         applications.append(application)
-    response = client_for(hr.user).post(
-        reverse("reviews:employer_bulk"),
-        {"applications": [a.pk for a in applications[:2]], "checks": ALL_CHECKS},
-    )
+    client = client_for(hr.user)
+    chosen = {"applications": [a.pk for a in applications[:2]], "checks": ALL_CHECKS}
+    # First the count and the names; nothing approved yet.
+    confirm = client.post(reverse("reviews:employer_bulk"), chosen)
+    page = confirm.content.decode()
+    assert confirm.status_code == 200 and "确认通过 2 份申请" in page
+    assert applications[0].candidate.real_name in page and applications[2].candidate.real_name not in page
+    assert not EmployerReview.objects.exists()
+    response = client.post(reverse("reviews:employer_bulk"), {**chosen, "confirm": "1"})
     assert response.status_code == 302
     statuses = sorted(type(a).objects.get(pk=a.pk).status for a in applications)
     assert statuses == ["city_review", "city_review", "employer_review"]
     assert EmployerReview.objects.filter(outcome="approved").count() == 2
+    # The approved list, with the proofs issued; and a search by name or ID number.
+    home = client.get(reverse("reviews:employer_home")).content.decode()
+    assert "已通过初审" in home and home.count("work_years_proof/") == 2
+    found = client.get(reverse("reviews:employer_home"), {"q": applications[2].candidate.id_number})
+    assert [a.pk for a in found.context["pending"]] == [applications[2].pk] and found.context[
+        "approved"
+    ] == []
+    by_name = client.get(reverse("reviews:employer_home"), {"q": applications[0].candidate.real_name})
+    assert [a.pk for a, _review in by_name.context["approved"]] == [applications[0].pk]
 
 
 def test_bulk_approve_reports_items_somebody_else_handled(hr):
