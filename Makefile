@@ -13,6 +13,7 @@ S3RVER := $(VENV)/s3rver/node_modules/.bin/s3rver
 
 # The local demo runs in debug mode (a development key, the TOTP code helper, local files).
 run: export DJANGO_DEBUG ?= true
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
@@ -63,8 +64,9 @@ install: system-deps $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	@echo "Installing the Python packages into $(VENV) (a minute or two the first time)"
+	$(VENV)/bin/pip install -qq --upgrade pip
+	$(VENV)/bin/pip install -qq -r requirements-dev.txt
 	touch $@
 
 # WeasyPrint needs pango, and Chinese text needs a CJK font.

@@ -104,3 +104,26 @@ class AdministratorDecisionForm(forms.Form):
     def __init__(self, *args, kinds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]
+
+
+class ReviewerInviteForm(forms.Form):
+    name = NameField(label=_("姓名"), max_length=50)
+    email = forms.EmailField(label=_("电子邮箱"), help_text=_("邀请链接发到这里，由本人设置用户名和密码。"))
+    city = forms.ModelChoiceField(label=_("市州"), queryset=None, empty_label=_("请选择"))
+    handles_second_checks = forms.BooleanField(
+        label=_("可处理不通过复核和申辩"),
+        required=False,
+        initial=True,
+        help_text=_("不通过须由另一名核查人员复核，申辩由未参与原核查的人员处理。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from candidates.models import City
+
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = City.objects.order_by("sort_order", "name")
+
+
+class ReviewerUpdateForm(forms.Form):
+    handles_second_checks = forms.BooleanField(required=False)
+    active = forms.BooleanField(required=False)

@@ -5,9 +5,9 @@ from reviews.models import (
     CityReviewer,
     Decision,
     EligibilityRule,
-    EmployerInvitation,
     EmployerReview,
     MaterialVerdict,
+    StaffInvitation,
 )
 from verification_portal.shared.admin import ReadOnlyAdmin
 
@@ -40,8 +40,8 @@ class EmployerReviewAdmin(ReadOnlyAdmin):
     list_filter = ["outcome"]
 
 
-@admin.register(EmployerInvitation)
-class EmployerInvitationAdmin(ReadOnlyAdmin):
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(ReadOnlyAdmin):
     list_display = ["organisation", "email", "invited_by", "created_at", "expires_at", "accepted_at"]
     exclude = ["token"]
 

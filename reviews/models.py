@@ -15,6 +15,9 @@ class CityReviewer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="city_reviewer"
     )
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="reviewers")
+    # A fail is confirmed, and an appeal handled, by a second reviewer: only those the
+    # administrator trusts with it.
+    handles_second_checks = models.BooleanField("可处理不通过复核和申辩", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,10 +91,15 @@ class EmployerReview(models.Model):
         return f"{self.application_id} {self.get_outcome_display()}"
 
 
-class EmployerInvitation(models.Model):
-    """An HR user's invitation of a colleague; accepted once, before it expires."""
+class StaffInvitation(models.Model):
+    """An invitation to a staff account, accepted once before it expires: an HR user invites
+    a colleague of the same organisation, an administrator invites a city's reviewer."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations", null=True, blank=True
+    )
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    handles_second_checks = models.BooleanField(default=True)
     email = models.EmailField()
     name = models.CharField(max_length=50)
     token = models.CharField(max_length=64, unique=True)
@@ -107,7 +115,11 @@ class EmployerInvitation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.organisation} → {self.email}"
+        return f"{self.organisation or self.city} → {self.email}"
+
+    @property
+    def for_reviewer(self) -> bool:
+        return self.city_id is not None
 
 
 class MaterialVerdict(models.Model):

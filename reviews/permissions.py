@@ -9,6 +9,7 @@ from reviews.enums import DecisionKind
 
 __all__ = [
     "can_claim",
+    "handles_second_checks",
     "holds_claim",
     "hr_organisation_id",
     "is_city_reviewer_for",
@@ -27,6 +28,12 @@ def reviewer_city_id(user) -> int | None:
 def hr_organisation_id(user) -> int | None:
     hr = getattr(user, "employer_hr", None) if user.is_authenticated else None
     return hr.organisation_id if hr else None
+
+
+def handles_second_checks(user) -> bool:
+    """Whether this reviewer may confirm a fail or handle an appeal (the administrator's choice)."""
+    reviewer = getattr(user, "city_reviewer", None) if user.is_authenticated else None
+    return bool(reviewer and reviewer.handles_second_checks)
 
 
 def failed_by(application) -> set[int]:
@@ -48,6 +55,9 @@ def may_handle(user, application) -> bool:
     who did not fail the candidate."""
     if not is_city_reviewer_for(user, application):
         return False
+    second_check = application.status in (ApplicationStatus.FAIL_PROPOSED, ApplicationStatus.APPEALED)
+    if second_check and not handles_second_checks(user) and application.assigned_reviewer_id != user.pk:
+        return False  # the administrator has not trusted this reviewer with it (and did not assign it)
     if application.status == ApplicationStatus.FAIL_PROPOSED:
         proposer = (
             application.decisions.filter(kind=DecisionKind.FAIL).values_list("reviewer_id", flat=True).first()
@@ -67,6 +77,10 @@ def not_for(user) -> Q:
     failed = Decision.objects.filter(
         application=OuterRef("pk"), reviewer=user, kind__in=[DecisionKind.FAIL, DecisionKind.FAIL_CONFIRM]
     )
+    if not handles_second_checks(user):
+        return Q(status__in=[ApplicationStatus.FAIL_PROPOSED, ApplicationStatus.APPEALED]) & ~Q(
+            assigned_reviewer=user
+        )
     return (Q(status=ApplicationStatus.FAIL_PROPOSED) & Exists(own_fail)) | (
         Q(status=ApplicationStatus.APPEALED) & Exists(failed)
     )

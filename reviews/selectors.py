@@ -470,3 +470,16 @@ def colleagues_of(*, organisation):
     colleagues = EmployerHR.objects.filter(organisation=organisation).select_related("user")
     invitations = organisation.invitations.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
     return colleagues, invitations
+
+
+def reviewers_for_administrators():
+    """Every city's reviewers (by city, then name) and the invitations not yet accepted."""
+    from reviews.models import CityReviewer, StaffInvitation
+
+    reviewers = CityReviewer.objects.select_related("user", "city").order_by(
+        "city__sort_order", "user__username"
+    )
+    invitations = StaffInvitation.objects.filter(
+        city__isnull=False, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("city", "invited_by")
+    return list(reviewers), list(invitations)

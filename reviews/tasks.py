@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from reviews.models import EmployerInvitation, EmployerReview
+from reviews.models import EmployerReview, StaffInvitation
 from reviews.services.documents import invitation_email, work_years_proof_render
 
 
@@ -21,7 +21,7 @@ def task_render_work_years_proof(*, review_id: int) -> None:
 @shared_task(name="reviews.send_invitation", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def task_send_invitation(*, invitation_id: int) -> None:
     invitation = (
-        EmployerInvitation.objects.select_related("organisation", "invited_by")
+        StaffInvitation.objects.select_related("organisation", "city", "invited_by")
         .filter(pk=invitation_id)
         .first()
     )

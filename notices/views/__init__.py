@@ -1,7 +1,14 @@
 """Public notices and pass lists, and the administrators' pages, a module per screen."""
 
 from .manage import application_handle, dashboard, manage_home, report_handle_view, report_queue
-from .people import candidate_dossier_view, candidate_release_view, candidate_search, dossier_download
+from .people import (
+    candidate_dossier_view,
+    candidate_release_view,
+    candidate_search,
+    dossier_download,
+    reviewer_change,
+    reviewers,
+)
 from .public import (
     attachment,
     cities,
@@ -51,6 +58,8 @@ __all__ = [
     "report",
     "report_handle_view",
     "report_queue",
+    "reviewer_change",
+    "reviewers",
     "round_close",
     "round_export",
     "round_publish",

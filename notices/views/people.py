@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates.forms import IdentityReleaseForm
 from candidates.models import CandidateProfile
 from candidates.services.accounts import candidate_identity_release
+from notices.forms import ReviewerInviteForm, ReviewerUpdateForm
 from notices.models import (
     DossierExport,
 )
@@ -72,3 +73,51 @@ def dossier_download(request, pk: int):
     return _download_when_ready(
         request, export, filename=f"dossier-{export.candidate.id_number}.zip", content_type="application/zip"
     )
+
+
+@login_required
+def reviewers(request):
+    """The cities' reviewers: who they are, whether they may confirm fails and handle appeals,
+    open invitations; invite one, change one."""
+    from reviews.selectors import reviewers_for_administrators
+    from reviews.services.staff import reviewer_invite
+
+    _admin_only(request)
+    form = ReviewerInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        reviewer_invite(
+            user=request.user,
+            city=data["city"],
+            email=data["email"],
+            name=data["name"],
+            handles_second_checks=data["handles_second_checks"],
+        )
+        messages.success(
+            request, _("已向 {email} 发送邀请，对方设置用户名和密码后即可登录。").format(email=data["email"])
+        )
+        return redirect("notices:reviewers")
+    listed, invitations = reviewers_for_administrators()
+    context = {"form": form, "reviewers": listed, "invitations": invitations}
+    return render(request, "notices/manage/reviewers.html", context)
+
+
+@login_required
+@require_POST
+def reviewer_change(request, pk: int):
+    from reviews.models import CityReviewer
+    from reviews.services.staff import reviewer_update
+
+    _admin_only(request)
+    reviewer = get_object_or_404(CityReviewer.objects.select_related("user", "city"), pk=pk)
+    form = ReviewerUpdateForm(request.POST)
+    form.is_valid()  # two booleans: an unticked box is False, never an error
+    reviewer_update(
+        user=request.user,
+        reviewer=reviewer,
+        handles_second_checks=form.cleaned_data["handles_second_checks"],
+        active=form.cleaned_data["active"],
+    )
+    name = reviewer.user.get_full_name() or reviewer.user.username
+    messages.success(request, _("已更新{name}的权限。").format(name=name))
+    return redirect("notices:reviewers")

@@ -10,7 +10,7 @@ from candidates.models import GeneratedDocument
 from candidates.services.documents import document_store, render_pdf
 from reviews import eligibility
 from reviews.enums import EmployerCheck
-from reviews.models import EmployerInvitation, EmployerReview
+from reviews.models import EmployerReview, StaffInvitation
 
 
 def work_years_proof_render(*, review: EmployerReview) -> GeneratedDocument:
@@ -46,18 +46,25 @@ def work_years_proof_render(*, review: EmployerReview) -> GeneratedDocument:
     )
 
 
-def invitation_email(*, invitation: EmployerInvitation) -> None:
+def invitation_email(*, invitation: StaffInvitation) -> None:
     link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("reviews:invitation", args=[invitation.token])
     inviter = invitation.invited_by.get_full_name() or invitation.invited_by.username
     expires = timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")
+    if invitation.for_reviewer:
+        role = f"{invitation.city}人社局人工核查人员，在考后人工核查系统中办理人工核查。\n"
+        subject = f"[考后人工核查] 邀请您使用{invitation.city}人工核查账号"
+    else:
+        role = (
+            f"“{invitation.organisation}”人事（人力资源）部门人员，在考后人工核查系统中办理单位资格初审。\n"
+        )
+        subject = f"[考后人工核查] {invitation.organisation} 邀请您使用单位初审账号"
     body = (
         f"{invitation.name}，您好：\n\n"
-        f"{inviter} 邀请您作为“{invitation.organisation}”人事（人力资源）部门人员，"
-        "在考后人工核查系统中办理单位资格初审。\n"
+        f"{inviter} 邀请您作为{role}"
         f"请在 {expires} 前打开以下链接设置用户名和密码：\n{link}\n"
     )
     send_mail(
-        subject=f"[考后人工核查] {invitation.organisation} 邀请您使用单位初审账号",
+        subject=subject,
         message=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[invitation.email],

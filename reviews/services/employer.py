@@ -1,23 +1,19 @@
 """单位资格初审: the employer's HR approves (stamp as attestation, work-years proof) or returns."""
 
 import datetime
-import secrets
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.enums import ApplicationStatus, Event
-from candidates.models import Application, EmployerHR
+from candidates.models import Application
 from candidates.services.applications import application_transition
 from reviews.enums import EmployerCheck, EmployerOutcome
-from reviews.models import EmployerInvitation, EmployerReview
-from reviews.permissions import hr_organisation_id, is_employer_hr_for
-from verification_portal.shared.audit import audit_record
+from reviews.models import EmployerReview
+from reviews.permissions import is_employer_hr_for
 from verification_portal.shared.jobs import enqueue_on_commit
 
 
@@ -128,54 +124,3 @@ def employer_bulk_approve(
         else:
             approved.append(application)
     return approved, errors
-
-
-def employer_invite(
-    *, user, email: str, name: str, now: datetime.datetime | None = None
-) -> EmployerInvitation:
-    """An HR user invites a colleague of the same organisation."""
-    now = now or timezone.now()
-    organisation_id = hr_organisation_id(user)
-    if organisation_id is None:
-        raise PermissionDenied
-    with transaction.atomic():
-        invitation = EmployerInvitation.objects.create(
-            organisation_id=organisation_id,
-            email=email.strip().lower(),
-            name=name.strip(),
-            token=secrets.token_urlsafe(32),
-            invited_by=user,
-            created_at=now,
-            expires_at=now + datetime.timedelta(days=settings.PORTAL_INVITATION_DAYS),
-        )
-        audit_record(
-            actor=user, action="employer.invite", target=invitation, data={"email": invitation.email}
-        )
-    enqueue_on_commit("reviews.send_invitation", invitation_id=invitation.pk)
-    return invitation
-
-
-def employer_invitation_accept(
-    *, token: str, username: str, password: str, now: datetime.datetime | None = None
-):
-    """Create the colleague's account from a valid, unused invitation."""
-    now = now or timezone.now()
-    User = get_user_model()
-    with transaction.atomic():
-        invitation = EmployerInvitation.objects.select_for_update().filter(token=token).first()
-        if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now:
-            raise ValidationError(
-                _("邀请链接无效、已使用或已过期，请联系邀请人重新发送。"), code="invitation"
-            )
-        if User.objects.filter(username=username).exists():
-            raise ValidationError({"username": _("该用户名已被使用。")})
-        user = User(username=username, email=invitation.email, first_name=invitation.name)
-        validate_password(password, user)
-        user.set_password(password)
-        user.save()
-        EmployerHR.objects.create(user=user, organisation=invitation.organisation)
-        invitation.accepted_at = now
-        invitation.accepted_user = user
-        invitation.save(update_fields=["accepted_at", "accepted_user"])
-        audit_record(actor=user, action="employer.join", target=invitation, data={"username": username})
-    return user

@@ -28,10 +28,9 @@ from reviews.selectors import (
 from reviews.services.employer import (
     employer_approve,
     employer_bulk_approve,
-    employer_invitation_accept,
-    employer_invite,
     employer_return,
 )
+from reviews.services.staff import employer_invite, staff_invitation_accept
 from verification_portal.shared.forms import add_service_errors
 
 from ._common import _errors_to_messages, _form_errors_to_messages, _hr_only
@@ -181,7 +180,7 @@ def invitation_accept(request, token: str):
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            employer_invitation_accept(
+            staff_invitation_accept(
                 token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
             )
         except ValidationError as error:

@@ -16,10 +16,9 @@ from reviews.models import EmployerReview
 from reviews.services.employer import (
     employer_approve,
     employer_bulk_approve,
-    employer_invitation_accept,
-    employer_invite,
     employer_return,
 )
+from reviews.services.staff import employer_invite, staff_invitation_accept
 from tests import factories
 from tests.conftest import upload_checklist
 
@@ -180,17 +179,17 @@ def test_invitation_creates_a_colleague_once(hr, django_capture_on_commit_callba
     assert len(mail.outbox) == 1
     assert invitation.token in mail.outbox[0].body
     assert mail.outbox[0].to == ["colleague@example.com"]
-    user = employer_invitation_accept(token=invitation.token, username="li_hr", password="Strong-Pass-2026")
+    user = staff_invitation_accept(token=invitation.token, username="li_hr", password="Strong-Pass-2026")
     assert user.employer_hr.organisation == hr.organisation
     with pytest.raises(ValidationError):
-        employer_invitation_accept(token=invitation.token, username="li_hr2", password="Strong-Pass-2026")
+        staff_invitation_accept(token=invitation.token, username="li_hr2", password="Strong-Pass-2026")
 
 
 def test_expired_invitation_refused(hr):
     invitation = employer_invite(user=hr.user, email="x@example.com", name="X")
     later = invitation.expires_at + datetime.timedelta(seconds=1)
     with pytest.raises(ValidationError):
-        employer_invitation_accept(
+        staff_invitation_accept(
             token=invitation.token, username="late", password="Strong-Pass-2026", now=later
         )
 

@@ -18,7 +18,7 @@ from candidates.services.materials import material_preview_render, material_uplo
 from notices.models import DossierExport, ExportFile, Notice, NoticeAttachment, Report
 from notices.services.publication import pass_list_publish
 from notices.services.roster_import import roster_import_map, roster_import_upload
-from reviews.services.employer import employer_invite
+from reviews.services.staff import employer_invite
 from tests import factories
 from tests.files import pdf_bytes, upload
 from tests.notices.test_roster_import import xlsx
@@ -101,6 +101,8 @@ MATRIX = {
     "notices:dashboard": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:dossier": ("post", "candidate", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:candidate_release": ("get", "candidate", row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:reviewers": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:reviewer_change": ("post", "reviewer", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:dossier_download": ("get", "dossier", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:application_handle": ("get", "application", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:reports": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
@@ -202,6 +204,7 @@ def world(django_capture_on_commit_callbacks, settings):
         "export": {"pk": export.pk},
         "report": {"pk": report.pk},
         "candidate": {"pk": application.candidate_id},
+        "reviewer": {"pk": users["rev"].city_reviewer.pk},
         "dossier": {"pk": dossier.pk},
         "reset_link": {"uidb64": "MQ", "token": "set-password"},
     }
