@@ -82,6 +82,8 @@ class RosterImport(models.Model):
     header_row = models.PositiveIntegerField(default=0)
     columns = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
+    # The first refused rows (row number, name, ID number, reason), shown on the page.
+    rejected_preview = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -58,6 +58,7 @@ FIELD_LABELS = dict(
     )
 )
 SAMPLE_ROWS = 3
+PREVIEW_ROWS = 100
 # Longest text each optional fact may hold (the roster's columns).
 FACT_LENGTHS = {"level": 20, "specialty": 60, "score": 60, "admission_number": 30, "archive_number": 30}
 ADDITION_WORDS = {"是", "增项", "1", "Y", "YES", "TRUE", "√", "✓"}
@@ -436,6 +437,7 @@ def roster_import_validate(
     rejected_sheet.append([*FIELD_LABELS.values(), "行号", "原因"])
     valid = rejected = processed = 0
     batch: list[tuple] = []
+    preview: list[list] = []
     for row_number, row in enumerate(rows, start=layout.header_row + 1):
         if not any(c not in (None, "") for c in row):
             continue
@@ -447,6 +449,8 @@ def roster_import_validate(
         else:
             values = [*[_text(c) for c in cells], row_number, reason]
             rejected_sheet.append(text_safe_row(rejected_sheet, values))
+            if rejected < PREVIEW_ROWS:
+                preview.append([row_number, values[0][:50], values[1][:25], reason])
             rejected += 1
         processed += 1
         if len(batch) >= PROGRESS_EVERY:
@@ -464,6 +468,7 @@ def roster_import_validate(
     roster_import.processed_rows = processed
     roster_import.valid_rows = valid
     roster_import.rejected_rows = rejected
+    roster_import.rejected_preview = preview
     with transaction.atomic():
         roster_import.save(
             update_fields=[
@@ -473,6 +478,7 @@ def roster_import_validate(
                 "valid_rows",
                 "rejected_rows",
                 "rejected_file",
+                "rejected_preview",
             ]
         )
         audit_record(
@@ -504,6 +510,8 @@ def roster_import_confirm(*, roster_import: RosterImport, user) -> RosterImport:
                 _("该名单当前状态为“{status}”，不能导入。").format(status=locked.get_status_display()),
                 code="status",
             )
+        if not locked.valid_rows:
+            raise ValidationError(_("没有通过校验的行，无可导入。"), code="empty")
         with connection.cursor() as cursor:
             columns = ", ".join(STAGING_COLUMNS[1:])
             cursor.execute(

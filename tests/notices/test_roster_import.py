@@ -112,7 +112,8 @@ def test_confirm_imports_and_the_same_file_twice_changes_nothing(round_, admin):
     assert AuditEvent.objects.get(action="roster.import").data["imported"] == 30
     second = run(round_, admin, rows)
     assert (second.valid_rows, second.rejected_rows) == (0, 30)
-    assert roster_import_confirm(roster_import=second, user=admin).imported_rows == 0
+    with pytest.raises(ValidationError):  # every row is already on the roster: nothing to import
+        roster_import_confirm(roster_import=second, user=admin)
     assert RosterEntry.objects.filter(round=round_).count() == 30
     with pytest.raises(ValidationError):
         roster_import_confirm(roster_import=first, user=admin)
@@ -266,3 +267,24 @@ def test_the_mapping_is_shown_editable_and_remembered(
         "admission_number": 6,
     }
     assert "核查类别" in client.get(second).content.decode()
+
+
+def test_the_page_lists_the_refused_rows_and_offers_no_empty_import(round_, admin, client_for):
+    result = run(
+        round_,
+        admin,
+        [
+            ["", make_id_number(), "社会工作者", 2026, "长沙", "1"],
+            ["王二", "123", "社会工作者", 2026, "长沙", "1"],
+        ],
+    )
+    assert (result.valid_rows, result.rejected_rows) == (0, 2)
+    assert result.rejected_preview == [
+        [2, "", result.rejected_preview[0][2], "缺少姓名"],
+        [3, "王二", "123", "身份证号应为 18 位"],
+    ]
+    page = client_for(admin).get(reverse("notices:import", args=[result.pk])).content.decode()
+    assert "未通过校验的行（共 2 行）" in page and "身份证号应为 18 位" in page
+    assert "确认导入 0 条" not in page and "没有通过校验的行，无可导入" in page
+    with pytest.raises(ValidationError):
+        roster_import_confirm(roster_import=result, user=admin)
