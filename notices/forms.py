@@ -83,6 +83,16 @@ class SupplementaryRoundForm(forms.Form):
     )
 
 
+class PublicationTimeForm(forms.Form):
+    publication_at = forms.DateTimeField(
+        label=_("公示时间"),
+        required=False,
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+        help_text=_("到时自动生成并公布通过人员名单；留空则不自动公示。"),
+    )
+
+
 class AssignReviewerForm(forms.Form):
     reviewer = forms.ModelChoiceField(label=_("指派给"), queryset=None, empty_label=_("请选择核查人员"))
     reason = forms.CharField(label=_("指派原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -13,7 +13,7 @@ from candidates.enums import ApplicationStatus as S
 from candidates.enums import RosterStatus
 from candidates.models import Application, CandidateProfile, RosterEntry, VerificationRound
 from notices.enums import ImportStatus, PassListStatus, ReportStatus
-from notices.models import PassList, Report, RosterImport
+from notices.models import PassList, PassListEntry, Report, RosterImport
 from reviews.models import Decision
 
 STAGES = [
@@ -290,3 +290,13 @@ def earlier_import_of(*, roster_import):
         .exclude(pk=roster_import.pk)
         .first()
     )
+
+
+def publication_preview(*, round_) -> dict:
+    """What publishing now would do: the first list or a supplementary one, and how many."""
+    passed = Application.objects.filter(round=round_, status=S.PASSED)
+    listed = PassList.objects.filter(round=round_)
+    if not listed.exists():
+        return {"first": True, "count": passed.count()}
+    already = PassListEntry.objects.filter(pass_list__round=round_).values("application_id")
+    return {"first": False, "count": passed.exclude(pk__in=already).count()}

@@ -23,6 +23,7 @@ urlpatterns = [
     path("manage/rounds/<int:pk>/close/", views.round_close, name="round_close"),
     path("manage/rounds/<int:pk>/supplementary/", views.round_supplementary, name="round_supplementary"),
     path("manage/rounds/<int:pk>/publish/", views.round_publish, name="round_publish"),
+    path("manage/rounds/<int:pk>/publication/", views.round_publication, name="round_publication"),
     path("manage/rounds/<int:pk>/export/", views.round_export, name="round_export"),
     path("manage/exports/<int:pk>/", views.export_download, name="export"),
     path("manage/dashboard/", views.dashboard, name="dashboard"),

@@ -97,6 +97,47 @@ def pass_list_publish(*, round_: VerificationRound, now: datetime.datetime | Non
         return _create_list(round_=round_, series=1, now=now, only_new=False)
 
 
+def round_publication_set(
+    *, round_: VerificationRound, user, publication_at: datetime.datetime | None
+) -> VerificationRound:
+    """The administrator sets (or clears) when the round's first list is published. Once the
+    list exists its time is history and cannot change."""
+    if not is_administrator(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = VerificationRound.objects.select_for_update().get(pk=round_.pk)
+        if locked.pass_lists.exists():
+            raise ValidationError(_("本轮公示名单已生成，公示时间不能再修改。"), code="published")
+        before = locked.publication_at
+        locked.publication_at = publication_at
+        locked.save(update_fields=["publication_at"])
+        audit_record(
+            actor=user,
+            action="round.publication_set",
+            target=locked,
+            data={
+                "before": before.isoformat() if before else None,
+                "after": publication_at.isoformat() if publication_at else None,
+            },
+        )
+    return locked
+
+
+def round_publish_now(
+    *, round_: VerificationRound, user, now: datetime.datetime | None = None
+) -> PassList | None:
+    """Publish now, confirmed by the administrator: the first list (its publication time
+    becomes now), or else a supplementary list of those passed since."""
+    if not is_administrator(user):
+        raise PermissionDenied
+    now = now or timezone.now()
+    if round_.pass_lists.exists():
+        return pass_list_publish_supplementary(round_=round_, now=now, wait=False)
+    if round_.publication_at is None or round_.publication_at > now:
+        round_ = round_publication_set(round_=round_, user=user, publication_at=now)
+    return pass_list_publish(round_=round_, now=now)
+
+
 def pass_list_publish_supplementary(
     *, round_: VerificationRound, now: datetime.datetime | None = None, wait: bool = True
 ) -> PassList | None:

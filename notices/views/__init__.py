@@ -29,6 +29,7 @@ from .rounds import (
     import_upload,
     round_close,
     round_export,
+    round_publication,
     round_publish,
     round_supplementary,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "reviewers",
     "round_close",
     "round_export",
+    "round_publication",
     "round_publish",
     "round_supplementary",
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,17 +14,15 @@ from notices.enums import ImportStatus
 from notices.forms import (
     ColumnMappingForm,
     ImportForm,
+    PublicationTimeForm,
     SupplementaryRoundForm,
 )
 from notices.models import (
     ExportFile,
     RosterImport,
 )
-from notices.selectors import earlier_import_of
-from notices.services.publication import (
-    pass_list_publish,
-    pass_list_publish_supplementary,
-)
+from notices.selectors import earlier_import_of, publication_preview
+from notices.services.publication import round_publication_set, round_publish_now
 from notices.services.roster_import import (
     FIELD_LABELS,
     roster_import_cancel,
@@ -206,28 +205,59 @@ def round_supplementary(request, pk: int):
 
 
 @login_required
-@require_POST
 def round_publish(request, pk: int):
+    """立即公示, confirmed: the page says what will be published (how many, the objection
+    period) and why the button exists at all; the POST publishes."""
+    _admin_only(request)
+    round_ = get_object_or_404(VerificationRound.objects.select_related("city"), pk=pk)
+    if request.method == "POST":
+        first = not round_.pass_lists.exists()
+        pass_list = round_publish_now(round_=round_, user=request.user)
+        if pass_list is None:
+            messages.info(request, _("没有需要补充公示的人员，或本轮名单正在生成。"))
+        elif first:
+            messages.success(
+                request,
+                _("公示名单正在生成（{count} 人），完成后自动公布。").format(count=pass_list.entry_count),
+            )
+        else:
+            messages.success(
+                request,
+                _("{title}正在生成（{count} 人），完成后自动公布。").format(
+                    title=pass_list.title, count=pass_list.entry_count
+                ),
+            )
+        return redirect("notices:manage")
+    return render(
+        request,
+        "notices/manage/publish_confirm.html",
+        {
+            "round": round_,
+            **publication_preview(round_=round_),
+            "objection_days": settings.PORTAL_OBJECTION_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_publication(request, pk: int):
+    """Set when the round's first list is published (the periodic job publishes it then)."""
     _admin_only(request)
     round_ = get_object_or_404(VerificationRound, pk=pk)
-    if not round_.pass_lists.exists():
-        pass_list = pass_list_publish(round_=round_)
-        if pass_list is None:
-            messages.error(request, _("未到公示时间，或未设置公示时间。"))
-        else:
-            messages.success(request, _("公示名单正在生成，完成后自动公布。"))
+    form = PublicationTimeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请按“年-月-日 时:分”填写公示时间。"))
         return redirect("notices:manage")
-    # The first list exists: publish now those passed since, without waiting for the daily batch.
-    pass_list = pass_list_publish_supplementary(round_=round_, wait=False)
-    if pass_list is None:
-        messages.info(request, _("没有需要补充公示的人员，或本轮名单正在生成。"))
-    else:
-        messages.success(
-            request,
-            _("{title}正在生成（{count} 人），完成后自动公布。").format(
-                title=pass_list.title, count=pass_list.entry_count
-            ),
+    try:
+        round_publication_set(
+            round_=round_, user=request.user, publication_at=form.cleaned_data["publication_at"]
         )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已保存“{round}”的公示时间。").format(round=round_.name))
     return redirect("notices:manage")
 
 

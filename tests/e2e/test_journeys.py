@@ -377,8 +377,11 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         # 6. An administrator publishes; the public page shows the masked entry.
         admin = browser.login_staff(portal["admin"], keyboard_only=True)
         expect(admin).to_have_url(re.compile("/manage/"))
-        admin.get_by_role("button", name="生成公示名单").click()
-        expect(admin.locator(".messages")).to_contain_text("公示名单")
+        admin.get_by_role("link", name="立即公示…").click()
+        expect(admin.get_by_text("将公示目前核查通过的 1 人")).to_be_visible()
+        shot(admin, "09b-publish-confirm", problems)
+        admin.get_by_role("button", name="确认立即公示").click()
+        expect(admin.locator(".messages")).to_contain_text("公示名单正在生成（1 人）")
         public = browser.page(PHONE)
         public.goto("/pass-lists/")
         round_section = public.locator("section", has_text="社会工作者考后人工核查")
@@ -524,7 +527,8 @@ def test_an_appeal_in_a_two_reviewer_city_a_supplementary_list_and_a_closed_wind
         admin.get_by_role("button", name="保存决定").click()
         expect(admin.locator(".messages")).to_contain_text("决定已保存")
         section = admin.locator("section", has_text="2026年度一级建造师考后人工核查（株洲）")
-        section.get_by_role("button", name="生成公示名单").click()
+        section.get_by_role("link", name="发布补充公示…").click()
+        admin.get_by_role("button", name="确认发布补充公示").click()
         expect(admin.locator(".messages")).to_contain_text("补充公示名单（第 1 批）正在生成（1 人）")
 
         # 4. The public page shows both lists of the round, the late pass on the supplementary one.

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.enums import ApplicationStatus
+from candidates.models import AuditEvent
 from notices.enums import PassListStatus
 from notices.models import PassList
 from notices.services.publication import (
@@ -123,3 +124,36 @@ def test_a_withdrawn_entry_stays_withdrawn_on_every_later_version(published_roun
     third = PassList.objects.get(round=round_, series=1, version=3)
     assert names(third) == []
     assert PassList.objects.get(round=round_, series=2, version=1).status == PassListStatus.PUBLISHED
+
+
+def test_publish_now_is_explained_and_confirmed_and_the_time_is_set_in_manage(client_for):
+    import datetime
+
+    round_ = factories.RoundFactory(publication_at=timezone.now() + datetime.timedelta(days=3))
+    factories.ApplicationFactory(roster_entry__round=round_, status=ApplicationStatus.PASSED)
+    admin_user = factories.UserFactory(is_superuser=True, is_staff=True)
+    admin = client_for(admin_user)
+    home = admin.get(reverse("notices:manage")).content.decode()
+    assert (
+        "立即公示…" in home
+        and "生成公示名单" not in home
+        and 'type="datetime-local" name="publication_at"' in home
+    )
+    # A new publication time through the page's picker.
+    admin.post(reverse("notices:round_publication", args=[round_.pk]), {"publication_at": "2026-12-20T09:00"})
+    round_.refresh_from_db()
+    assert timezone.localtime(round_.publication_at).strftime("%Y-%m-%d %H:%M") == "2026-12-20 09:00"
+    assert AuditEvent.objects.filter(action="round.publication_set").exists()
+    # The confirmation says what happens; nothing is published before the POST.
+    page = admin.get(reverse("notices:round_publish", args=[round_.pk])).content.decode()
+    assert "本轮定于 2026-12-20 09:00 自动公示" in page and "将公示目前核查通过的 1 人" in page
+    assert not PassList.objects.filter(round=round_).exists()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        admin.post(reverse("notices:round_publish", args=[round_.pk]))
+    assert PassList.objects.get(round=round_).entry_count == 1
+    round_.refresh_from_db()
+    assert round_.publication_at <= timezone.now()
+    # Once published, the time cannot be changed.
+    admin.post(reverse("notices:round_publication", args=[round_.pk]), {"publication_at": "2027-01-01T09:00"})
+    round_.refresh_from_db()
+    assert round_.publication_at.year == 2026

@@ -95,6 +95,7 @@ MATRIX = {
     "notices:round_close": ("post", "round_pk", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:round_supplementary": ("get", "round_pk", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:round_publish": ("post", "round_pk", row(302, 404, 404, 404, 404, 404, 404, 302)),
+    "notices:round_publication": ("post", "round_pk", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:round_export": ("post", "round_pk", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:export": ("get", "export", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:candidates": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
