@@ -239,6 +239,8 @@ class Report(models.Model):
 
     pass_list = models.ForeignKey(PassList, on_delete=models.PROTECT, related_name="reports")
     entry = models.ForeignKey(PassListEntry, on_delete=models.PROTECT, related_name="reports")
+    # Given to the reporter, who looks up the outcome with it (it names nobody).
+    reference = models.CharField("举报编号", max_length=20, unique=True, null=True, blank=True)
     reporter_name = models.CharField("举报人", max_length=50, blank=True)
     reporter_contact = models.CharField("联系方式", max_length=100)
     text = models.TextField("举报内容")

@@ -268,9 +268,9 @@ def open_report_count() -> int:
 
 def reports_for_administrators():
     """Every report, open ones first."""
-    return Report.objects.select_related("entry", "pass_list__round", "handled_by").order_by(
-        "status", "-created_at"
-    )
+    return Report.objects.select_related(
+        "entry__application__round", "pass_list__round", "handled_by"
+    ).order_by("status", "-created_at")
 
 
 def pass_list_entries(*, pass_list, query: str = ""):

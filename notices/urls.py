@@ -13,6 +13,7 @@ urlpatterns = [
     path("pass-lists/<int:pk>/", views.pass_list_detail, name="pass_list"),
     path("pass-lists/<int:pk>/download/<slug:kind>/", views.pass_list_file, name="pass_list_file"),
     path("pass-lists/<int:pk>/entries/<int:entry_id>/report/", views.report, name="report"),
+    path("reports/lookup/", views.report_lookup, name="report_lookup"),
     path("manage/", views.manage_home, name="manage"),
     path("manage/rounds/<int:round_id>/imports/", views.import_upload, name="import_upload"),
     path("manage/imports/<int:pk>/", views.import_detail, name="import"),

@@ -11,6 +11,7 @@ The list is public once both files exist. Re-running any step redoes only what i
 import datetime
 import hashlib
 import io
+import secrets
 import tempfile
 
 from django.conf import settings
@@ -410,6 +411,15 @@ def _address_hash(address: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+
+def report_reference(now: datetime.datetime) -> str:
+    """JB + date + 8 random characters: unguessable, so the number alone shows the outcome."""
+    suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"JB{timezone.localtime(now):%Y%m%d}{suffix}"
+
+
 def report_submit(
     *, entry: PassListEntry, address: str, contact: str, text: str, name: str = "", now=None
 ) -> Report:
@@ -442,6 +452,7 @@ def report_submit(
         report = Report.objects.create(
             pass_list=pass_list,
             entry=entry,
+            reference=report_reference(now),
             reporter_name=name.strip()[:50],
             reporter_contact=contact[:100],
             text=text,

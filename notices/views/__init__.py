@@ -18,6 +18,7 @@ from .public import (
     pass_list_file,
     pass_lists,
     report,
+    report_lookup,
 )
 from .rounds import (
     export_download,
@@ -58,6 +59,7 @@ __all__ = [
     "pass_lists",
     "report",
     "report_handle_view",
+    "report_lookup",
     "report_queue",
     "reviewer_change",
     "reviewers",

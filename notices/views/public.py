@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -15,6 +16,7 @@ from notices.forms import (
 from notices.models import (
     NoticeAttachment,
     PassListEntry,
+    Report,
 )
 from notices.selectors import (
     pass_list_entries,
@@ -114,7 +116,7 @@ def report(request, pk: int, entry_id: int):
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            report_submit(
+            created = report_submit(
                 entry=entry,
                 address=client_address(request),
                 contact=form.cleaned_data["contact"],
@@ -124,6 +126,19 @@ def report(request, pk: int, entry_id: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("举报已收到，我们将依法核实处理。"))
-            return redirect("notices:pass_list", pk=pk)
+            messages.success(
+                request,
+                _("举报已收到，编号 {reference}。我们将依法核实处理，可凭编号查询处理结果。").format(
+                    reference=created.reference
+                ),
+            )
+            return redirect(f"{reverse('notices:report_lookup')}?reference={created.reference}")
     return render(request, "notices/report.html", {"pass_list": pass_list, "entry": entry, "form": form})
+
+
+@require_GET
+def report_lookup(request):
+    """举报查询: the reporter's number shows the report's state and outcome, nothing else."""
+    reference = "".join(request.GET.get("reference", "").split()).upper()[:20]
+    found = Report.objects.filter(reference=reference).first() if reference else None
+    return render(request, "notices/report_lookup.html", {"reference": reference, "found": found})

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -161,7 +162,7 @@ def test_objection_period_ends_and_the_list_is_final(passed_round, django_captur
     assert pass_list.status == PassListStatus.FINAL
 
 
-def test_report_page(passed_round, django_capture_on_commit_callbacks, client):
+def test_report_page(passed_round, django_capture_on_commit_callbacks, client, client_for):
     round_, _ = passed_round
     pass_list = publish(round_, django_capture_on_commit_callbacks)
     entry = pass_list.entries.first()
@@ -171,7 +172,35 @@ def test_report_page(passed_round, django_capture_on_commit_callbacks, client):
     assert form.errors["contact"]
     response = client.post(url, {"contact": "13900001111", "text": "该人员工作年限不足三年，请核实。"})
     assert response.status_code == 302
-    assert entry.reports.count() == 1
+    report = entry.reports.get()
+    assert re.fullmatch(r"JB\d{8}[A-HJ-NP-Z2-9]{8}", report.reference)
+    # The reporter is given the number, and with it sees the state, then the outcome.
+    page = client.get(response["Location"]).content.decode()
+    assert f"举报已收到，编号 {report.reference}" in page and "正在核实" in page
+    from notices.services.publication import report_handle
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report_handle(
+            report=report,
+            user=factories.UserFactory(is_superuser=True),
+            upheld=False,
+            outcome="经核实，工作年限符合要求。",
+        )
+    lookup = client.get(
+        reverse("notices:report_lookup"), {"reference": report.reference.lower()}
+    ).content.decode()
+    assert "举报不属实" in lookup and "经核实，工作年限符合要求。" in lookup and entry.name not in lookup
+    assert (
+        "没有找到该编号的举报"
+        in client.get(reverse("notices:report_lookup"), {"reference": "JB0"}).content.decode()
+    )
+    # The administrators' queue links the report to the application.
+    admin = client_for(factories.UserFactory(is_superuser=True, is_staff=True))
+    queue = admin.get(reverse("notices:reports")).content.decode()
+    assert (
+        reverse("notices:application_handle", args=[entry.application_id]) in queue
+        and report.reference in queue
+    )
 
 
 def test_every_move_of_a_pass_list_is_audited(passed_round, django_capture_on_commit_callbacks):

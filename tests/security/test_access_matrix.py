@@ -102,6 +102,7 @@ MATRIX = {
     "notices:dashboard": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:dossier": ("post", "candidate", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:candidate_release": ("get", "candidate", row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:report_lookup": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
     "notices:reviewers": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:reviewer_change": ("post", "reviewer", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:dossier_download": ("get", "dossier", row(302, 404, 404, 404, 404, 404, 404, 200)),
