@@ -273,12 +273,21 @@ def reports_for_administrators():
     ).order_by("status", "-created_at")
 
 
-def pass_list_entries(*, pass_list, query: str = ""):
-    """A public list's entries in order, found by name or employer."""
+def pass_list_entries(*, pass_list, query: str = "", exam: str = "", last4: str = ""):
+    """A public list's entries in order, found by name or employer, by exam, and by the last
+    four characters of the ID number (the part the masked number shows)."""
     entries = pass_list.entries.order_by("position")
     if query:
         entries = entries.filter(Q(name__contains=query) | Q(employer__contains=query))
+    if exam:
+        entries = entries.filter(exam=exam)
+    if last4:
+        entries = entries.filter(masked_id__endswith=last4.upper())
     return entries
+
+
+def pass_list_exams(*, pass_list) -> list[str]:
+    return list(pass_list.entries.order_by("exam").values_list("exam", flat=True).distinct())
 
 
 def earlier_import_of(*, roster_import):

@@ -20,6 +20,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -286,6 +287,9 @@ def pass_list_render_pdf_chunk(*, pass_list: PassList, chunk: int) -> None:
             "header": "".join(_pad(h, w) for h, w in zip(XLSX_HEADERS[:5], PDF_WIDTHS, strict=True))
             + XLSX_HEADERS[5],
             "first": chunk == 0,
+            "objection_days": settings.PORTAL_OBJECTION_DAYS,
+            "report_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("notices:pass_lists"),
+            "phones": pass_list.round.contact_phones or pass_list.round.city.verification_phone,
         },
     )
     pdf = HTML(string=html).write_pdf()

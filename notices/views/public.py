@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +22,7 @@ from notices.models import (
 )
 from notices.selectors import (
     pass_list_entries,
+    pass_list_exams,
     public_pass_lists_by_round,
 )
 from notices.services.notices import notice_body_html, notices_public
@@ -73,10 +76,11 @@ def pass_lists(request):
 @require_GET
 def pass_list_detail(request, pk: int):
     pass_list = get_object_or_404(_public_lists(), pk=pk)
-    query = request.GET.get("q", "").strip()
-    page = Paginator(pass_list_entries(pass_list=pass_list, query=query), PASS_LIST_PAGE).get_page(
-        request.GET.get("page")
-    )
+    query = request.GET.get("q", "").strip()[:50]
+    exam = request.GET.get("exam", "").strip()[:60]
+    last4 = "".join(ch for ch in request.GET.get("last4", "") if ch.isalnum())[:4]
+    entries = pass_list_entries(pass_list=pass_list, query=query, exam=exam, last4=last4)
+    page = Paginator(entries, PASS_LIST_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     siblings = dict(public_pass_lists_by_round()).get(pass_list.round, [])
     return render(
@@ -87,6 +91,10 @@ def pass_list_detail(request, pk: int):
             "siblings": siblings,
             "page": page,
             "q": query,
+            "exam": exam,
+            "last4": last4,
+            "exams": pass_list_exams(pass_list=pass_list),
+            "filters": urlencode({k: v for k, v in (("q", query), ("exam", exam), ("last4", last4)) if v}),
             "objection_open": pass_list.status == PassListStatus.PUBLISHED
             and pass_list.objection_ends_at > now,
         },

@@ -389,7 +389,21 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         masked = f"{portal['id_number'][:6]}********{portal['id_number'][14:]}"
         expect(public.locator("table")).to_contain_text(masked)
         expect(public.locator("table")).not_to_contain_text(portal["id_number"])
+        # On the phone a card a person: the name on one line, not a character a line.
+        name_cell = public.locator("td.name").first
+        assert name_cell.bounding_box()["height"] < 40 and name_cell.bounding_box()["width"] > 40
+        public.fill("#last4", portal["id_number"][-4:])
+        public.get_by_role("button", name="查找").click()
+        expect(public.locator("tbody tr")).to_have_count(1)
         shot(public, "10-public-list", problems)
+        # A report during the objection period gets a number to look the outcome up with.
+        public.get_by_role("link", name="举报 王小明").click()
+        public.fill("#id_contact", "13900001111")
+        public.fill("#id_text", "该人员的工作年限证明与实际不符，请核实。")
+        public.get_by_role("button", name="提交举报").click()
+        expect(public.locator(".messages")).to_contain_text("举报已收到，编号 JB")
+        expect(public.locator("section")).to_contain_text("待处理")
+        shot(public, "10b-report-lookup", problems)
 
         assert GeneratedDocument.objects.filter(kind="work_years_proof").exists()
         assert browser.errors == []

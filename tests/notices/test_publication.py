@@ -62,8 +62,18 @@ def test_publication_masks_ids_and_makes_both_files(passed_round, django_capture
     assert sorted(names) == sorted(a.candidate.real_name for a in applications)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pass_list.pdf.open("rb").read())).pages)
     assert "王小明" in text and entry.masked_id in text and id_number not in text
+    assert "公示期为发布之日起 10 天" in text.replace("\n", "") and "举报编号" in text.replace("\n", "")
     page = client.get(reverse("notices:pass_list", args=[pass_list.pk])).content.decode()
     assert entry.masked_id in page and id_number not in page and "举报" in page
+    # Found by the last four characters of the ID number, which the masked number shows.
+    url = reverse("notices:pass_list", args=[pass_list.pk])
+    found = list(client.get(url, {"last4": id_number[-4:].lower()}).context["page"])
+    assert entry in found and all(e.masked_id.endswith(id_number[-4:]) for e in found)
+    other_exam = pass_list.entries.exclude(pk=entry.pk).first()
+    type(other_exam).objects.filter(pk=other_exam.pk).update(exam="经济专业技术资格")
+    by_exam = client.get(url, {"exam": "经济专业技术资格"})
+    assert [e.pk for e in by_exam.context["page"]] == [other_exam.pk]
+    assert '<option value="经济专业技术资格" selected>' in by_exam.content.decode()
 
 
 def test_publishing_twice_publishes_once(passed_round, django_capture_on_commit_callbacks):
