@@ -16,11 +16,14 @@
     if (field === name && known[value]) { code.value = known[value]; }
     if (field === code && known[value.toUpperCase()]) { name.value = known[value.toUpperCase()]; }
   }
+  var latest = 0;
   function search(value, field) {
     if (value.length < 2) { return; }
+    var asked = ++latest;
     fetch(form.dataset.employerSearch + "?q=" + encodeURIComponent(value), { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
+        if (asked !== latest) { return; }  // a later search is on its way: its answer counts
         list.textContent = "";
         known = {};
         data.results.forEach(function (item) {

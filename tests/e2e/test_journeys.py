@@ -404,6 +404,15 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         expect(public.locator(".messages")).to_contain_text("举报已收到，编号 JB")
         expect(public.locator("section")).to_contain_text("待处理")
         shot(public, "10b-report-lookup", problems)
+        # Nothing scrolls sideways on the phone; the bureau's numbers are tap-to-call.
+        wide = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        public.goto("/cities/")
+        expect(public.locator("a.tel").first).to_have_attribute("href", re.compile(r"^tel:\d+$"))
+        assert not public.evaluate(wide)
+        shot(public, "10c-cities", problems)
+        public.goto("/self-check/?kind=normal&education=higher&graduated=2010-07&registered=on")
+        assert not public.evaluate(wide)
+        shot(public, "10d-self-check", problems)
 
         assert GeneratedDocument.objects.filter(kind="work_years_proof").exists()
         assert browser.errors == []
