@@ -3,12 +3,15 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from verification_portal.care import care_mode_switch
+
 admin.site.site_header = "考后人工核查管理"
 admin.site.site_title = "考后人工核查"
 
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("care-mode/", care_mode_switch, name="care_mode"),
     path("admin/", admin.site.urls),
     path("", include("notices.urls")),
     path("", include("reviews.urls")),

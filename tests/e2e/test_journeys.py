@@ -414,6 +414,21 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         assert not public.evaluate(wide)
         shot(public, "10d-self-check", problems)
 
+        # 7. 关怀版: switched from the page, 1.5x text, remembered; the pages pass axe in it too.
+        size = "parseFloat(getComputedStyle(document.body).fontSize)"
+        standard = phone.evaluate(size)
+        phone.get_by_role("button", name="关怀版（大字）").click()
+        expect(phone.locator("html")).to_have_class("care")
+        assert phone.evaluate(size) >= 1.5 * standard
+        for path in ("/me/", f"/applications/{application.pk}/", "/pass-lists/", "/cities/", "/self-check/"):
+            phone.goto(path)
+            expect(phone.locator("html")).to_have_class("care")  # remembered by the browser
+            shot(phone, "11-care" + path.replace("/", "-").rstrip("-"), problems)
+        tap = phone.locator("main button, main .button").first.bounding_box()
+        assert tap["height"] >= 56
+        phone.get_by_role("button", name="返回标准版").click()
+        expect(phone.locator("html")).not_to_have_class("care")
+
         assert GeneratedDocument.objects.filter(kind="work_years_proof").exists()
         assert browser.errors == []
         assert problems == []
