@@ -30,7 +30,7 @@ class ChosenLanguageMiddleware:
 class StaffSecondFactorMiddleware:
     """Staff must confirm a TOTP code before anything else (setting one up on first login)."""
 
-    EXEMPT = ("/otp/", "/logout/", "/static/", "/i18n/", "/favicon.ico")
+    EXEMPT = ("/otp/", "/logout/", "/static/", "/i18n/", "/care-mode/", "/favicon.ico")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,13 +39,14 @@ class StaffSecondFactorMiddleware:
         from candidates.permissions import is_staff_member
 
         user = request.user
-        if (
+        # Known to the templates: until the code is confirmed the menu offers only 退出.
+        request.awaiting_second_factor = (
             settings.PORTAL_STAFF_OTP_REQUIRED
             and user.is_authenticated
             and not user.is_verified()
-            and not request.path.startswith(self.EXEMPT)
             and is_staff_member(user)
-        ):
+        )
+        if request.awaiting_second_factor and not request.path.startswith(self.EXEMPT):
             return redirect_to_login(request.get_full_path(), login_url=reverse("candidates:otp"))
         return self.get_response(request)
 

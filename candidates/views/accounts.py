@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -166,6 +167,22 @@ def second_factor(request):
     return render(request, "registration/otp.html", context)
 
 
+def login_attempts_left(request) -> int | None:
+    """How many more wrong passwords the lockout allows for the typed account on this network
+    (django-axes counts them); None when nothing was counted."""
+    from axes.models import AccessAttempt
+
+    from candidates.auth import lockout_key
+    from verification_portal.client import client_address as address_of
+
+    attempt = AccessAttempt.objects.filter(
+        username=lockout_key(request), ip_address=address_of(request)
+    ).first()
+    if attempt is None:
+        return None
+    return max(0, settings.AXES_FAILURE_LIMIT - attempt.failures_since_start)
+
+
 class PortalLoginView(LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
@@ -182,4 +199,13 @@ class PortalLoginView(LoginView):
             else:
                 messages.info(self.request, _("您的手机号码尚未验证，验证码已发送到注册时的手机号码。"))
             return redirect("candidates:verify_phone")
+        left = login_attempts_left(self.request)
+        if left is not None and left <= 2:
+            messages.warning(
+                self.request,
+                _(
+                    "再输错 {left} 次，该账号在本网络的登录将锁定 {minutes} 分钟。"
+                    "忘记密码可点“忘记密码”重设。"
+                ).format(left=left, minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)),
+            )
         return super().form_invalid(form)

@@ -31,6 +31,8 @@ def test_staff_set_up_and_use_a_second_factor(client):
     assert response.status_code == 302 and response["Location"].startswith(reverse("candidates:otp"))
     page = client.get(response["Location"]).content.decode()
     assert "data:image/svg+xml;base64," in page  # the QR code to scan
+    # Until the code is confirmed the menu offers no role link, only 取消登录.
+    assert "核查队列" not in page and "取消登录" in page and ">退出<" not in page
     device = TOTPDevice.objects.get(user=reviewer)
     assert not device.confirmed
     wrong = client.post(reverse("candidates:otp"), {"token": "000000", "next": "/review/"})
@@ -39,7 +41,8 @@ def test_staff_set_up_and_use_a_second_factor(client):
     time.sleep(1.1)  # django-otp throttles the next attempt for a second after a wrong code
     right = client.post(reverse("candidates:otp"), {"token": current_code(device), "next": "/review/"})
     assert right["Location"] == "/review/"
-    assert client.get(reverse("reviews:queue")).status_code == 200
+    queue = client.get(reverse("reviews:queue"))
+    assert queue.status_code == 200 and "核查队列" in queue.content.decode()
     device.refresh_from_db()
     assert device.confirmed
     assert AuditEvent.objects.filter(action="staff.otp_setup", actor=reviewer).exists()

@@ -30,11 +30,17 @@ def test_lockout_follows_the_account_not_the_typed_alias(client, settings):
     candidate = factories.CandidateFactory(id_number=id_number)
     aliases = [id_number, candidate.phone, id_number.lower(), f" {id_number} ", candidate.phone]
     assert len(aliases) == settings.AXES_FAILURE_LIMIT
+    warnings = []
     for alias in aliases:
-        client.post(reverse("candidates:login"), {"username": alias, "password": "wrong-password"})
+        failed = client.post(reverse("candidates:login"), {"username": alias, "password": "wrong-password"})
+        page = failed.content.decode()
+        warnings.append(next((n for n in (2, 1) if f"再输错 {n} 次" in page), None))
+    # Warned before the lockout, not from the first mistake; then locked with whom to call.
+    assert warnings[:4] == [None, None, 2, 1]
     for alias in (id_number, candidate.phone, id_number.lower()):
         locked = client.post(reverse("candidates:login"), {"username": alias, "password": PASSWORD})
         assert locked.status_code == 429, alias
+    assert "各市州咨询电话" in locked.content.decode() and "联系所在市州人社局" in locked.content.decode()
     assert client.get(reverse("candidates:dashboard")).status_code == 302
     # Another account from the same address is not locked.
     other = factories.CandidateFactory()
