@@ -555,6 +555,10 @@ class Message(models.Model):
     )
     subject = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
+    # The words as message ids with their values, translated when shown: a message reads in
+    # the language of the page it is read on. ``subject``/``body`` keep the words as sent
+    # (the mail, and messages from before).
+    parts = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -566,6 +570,18 @@ class Message(models.Model):
 
     def __str__(self):
         return self.subject
+
+    @property
+    def shown_subject(self) -> str:
+        from candidates.services.messages import render_phrases
+
+        return render_phrases([self.parts["subject"]]) if self.parts.get("subject") else self.subject
+
+    @property
+    def shown_body(self) -> str:
+        from candidates.services.messages import render_phrases
+
+        return render_phrases(self.parts["body"]) if self.parts.get("body") else self.body
 
 
 class AuditEvent(models.Model):

@@ -120,7 +120,7 @@ EXPECTED = {
     "employer_home": 12,
     "dashboard": 10,
     "manage": 11,
-    "pass_list": 4,
+    "pass_list": 5,
     "reports": 7,
     "candidates_search": 6,
 }

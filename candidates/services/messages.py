@@ -1,17 +1,54 @@
 """Messages to users: a row on their message list, and an email sent after commit."""
 
+from dataclasses import dataclass, field
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from candidates.models import Application, Message
 from verification_portal.shared.jobs import enqueue_on_commit
 
 
-def message_send(*, recipient, subject: str, body: str, application: Application | None = None) -> Message:
-    """Record the message (inside the caller's transaction) and email it once committed."""
-    message = Message.objects.create(recipient=recipient, application=application, subject=subject, body=body)
+@dataclass(frozen=True)
+class Phrase:
+    """Words to translate when shown: a message id (marked with ``gettext_noop``) and the
+    values it is formatted with (data: names, dates, reasons as written)."""
+
+    msgid: str
+    params: dict = field(default_factory=dict)
+
+    def as_json(self) -> list:
+        return [self.msgid, {key: str(value) for key, value in self.params.items()}]
+
+
+def phrase(msgid: str, **params) -> Phrase:
+    return Phrase(msgid, params)
+
+
+def render_phrases(parts: list) -> str:
+    """The phrases in the active language, one after another."""
+    return "".join(gettext(msgid).format(**params) for msgid, params in parts)
+
+
+def message_send(
+    *,
+    recipient,
+    subject: Phrase,
+    body: Phrase | list[Phrase],
+    application: Application | None = None,
+) -> Message:
+    """Record the message (inside the caller's transaction) and email it once committed.
+    The list shows it in the reader's language; the mail goes in the portal's language."""
+    phrases = body if isinstance(body, list) else [body]
+    parts = {"subject": subject.as_json(), "body": [item.as_json() for item in phrases]}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject_text, body_text = render_phrases([parts["subject"]]), render_phrases(parts["body"])
+    message = Message.objects.create(
+        recipient=recipient, application=application, subject=subject_text[:200], body=body_text, parts=parts
+    )
     if recipient.email:
         enqueue_on_commit("candidates.email_message", message_id=message.pk)
     return message

@@ -10,12 +10,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from candidates.enums import ApplicationStatus, ExamHalf, RosterStatus, RoundKind
 from candidates.models import Application, CandidateProfile, RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
-from candidates.services.messages import message_send
+from candidates.services.messages import message_send, phrase
 from candidates.spreadsheets import text_safe_row
 from notices.models import ExportFile
 from reviews.enums import DecisionKind, FailReason
@@ -77,11 +78,12 @@ def round_close_windows(
             if profile is not None:
                 message_send(
                     recipient=profile.user,
-                    subject=_("未按期参加补充资格核查，视为放弃"),
-                    body=_(
-                        "{round}已于 {when} 截止，您未按要求申报。补充资格核查为当年度最后一次资格核查，"
-                        "您的{year}年度{exam}考试资格视为放弃，不再受理资格核查申请。"
-                    ).format(
+                    subject=phrase(gettext_noop("未按期参加补充资格核查，视为放弃")),
+                    body=phrase(
+                        gettext_noop(
+                            "{round}已于 {when} 截止，您未按要求申报。补充资格核查为当年度最后一次资格核查，"
+                            "您的{year}年度{exam}考试资格视为放弃，不再受理资格核查申请。"
+                        ),
                         round=entry.round.name,
                         when=timezone.localtime(entry.round.closes_at).strftime("%Y-%m-%d %H:%M"),
                         year=entry.exam_year,

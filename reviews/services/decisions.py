@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from candidates import rules
 from candidates.enums import EVENTS, Event
 from candidates.models import Application, Material
 from candidates.permissions import is_administrator
 from candidates.services.applications import application_transition
-from candidates.services.messages import message_send
+from candidates.services.messages import message_send, phrase
 from reviews.enums import AppealOutcome, DecisionKind, FailReason, MaterialReason
 from reviews.models import Appeal, Decision, MaterialVerdict
 from reviews.permissions import failed_by, is_city_reviewer_for, may_handle
@@ -262,9 +263,12 @@ def application_assign(*, application: Application, user, reviewer, reason: str,
         message_send(
             recipient=reviewer,
             application=locked,
-            subject=_("管理员指派您处理一份{status}").format(status=locked.get_status_display()),
-            body=_("{city}的申请 {reference} 需要一名未参与原核查的人员处理：{reason}").format(
-                city=locked.city.name, reference=locked.reference, reason=reason
+            subject=phrase(gettext_noop("管理员指派您处理一份{status}"), status=locked.get_status_display()),
+            body=phrase(
+                gettext_noop("{city}的申请 {reference} 需要一名未参与原核查的人员处理：{reason}"),
+                city=locked.city.name,
+                reference=locked.reference,
+                reason=reason,
             ),
         )
     application.refresh_from_db()
