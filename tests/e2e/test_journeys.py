@@ -80,6 +80,9 @@ class Browser:
         page.fill("#id_password", PASSWORD)
         page.click("button.primary")
         page.wait_for_url(re.compile(r"/otp/"))
+        # Until the code is confirmed the menu offers only 取消登录, no role page.
+        expect(page.locator(".site-header nav")).to_contain_text("取消登录")
+        expect(page.locator(".site-header nav")).not_to_contain_text("退出")
         page.fill("#id_token", code_for(user))
         page.click("button.primary")
         return page
@@ -166,6 +169,12 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
     record.write_bytes(pdf_bytes(2))
     fixed = tmp_path / "备案表-清晰版.pdf"
     fixed.write_bytes(pdf_bytes(1))
+    roster = tmp_path / "名单.csv"
+    roster.write_bytes(
+        "2026年度须参加考后人工核查人员名单\n序号,姓名,身份证号码,人工核查类别,报考级别\n"
+        f"1,赵新,{factories.make_id_number('19850101')},在线服务平台无法核查,中级\n"
+        "2,钱错,12345,1,中级\n".encode("gbk")
+    )
 
     problems: list[str] = []  # accessibility findings, page by page
     with sync_playwright() as playwright:
@@ -377,6 +386,29 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         # 6. An administrator publishes; the public page shows the masked entry.
         admin = browser.login_staff(portal["admin"], keyboard_only=True)
         expect(admin).to_have_url(re.compile("/manage/"))
+        # The reviewers, managed here: invite one who will not handle second checks.
+        admin.get_by_role("link", name="核查人员").click()
+        admin.fill("#id_name", "钱新人")
+        admin.fill("#id_email", "qian@example.com")
+        admin.select_option("#id_city", label="长沙")
+        admin.uncheck("#id_handles_second_checks")
+        admin.get_by_role("button", name="发送邀请").click()
+        expect(admin.locator(".messages")).to_contain_text("已向 qian@example.com 发送邀请")
+        expect(admin.locator("section", has_text="已邀请、尚未设置账号")).to_contain_text("不处理复核和申辩")
+        shot(admin, "09c-reviewers", problems)
+        # A roster in a bureau's own shape: the mapping is shown first, then the refused rows.
+        admin.goto("/manage/")
+        section = admin.locator("section", has_text="社会工作者考后人工核查")
+        section.locator("input[type=file]").set_input_files(str(roster))
+        section.get_by_role("button", name="上传并校验").click()
+        expect(admin.get_by_role("heading", name="核对列对应")).to_be_visible()
+        admin.select_option("select[name=column-3]", "reason")  # 人工核查类别: mapped by hand
+        shot(admin, "09d-import-mapping", problems)
+        admin.get_by_role("button", name="按此对应开始校验").click()
+        expect(admin.get_by_text("未通过校验的行（共 1 行）")).to_be_visible()
+        expect(admin.get_by_role("button", name="确认导入 1 条")).to_be_visible()
+        shot(admin, "09e-import-result", problems)
+        admin.goto("/manage/")
         admin.get_by_role("link", name="立即公示…").click()
         expect(admin.get_by_text("将公示目前核查通过的 1 人")).to_be_visible()
         shot(admin, "09b-publish-confirm", problems)
@@ -428,6 +460,12 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         assert tap["height"] >= 56
         phone.get_by_role("button", name="返回标准版").click()
         expect(phone.locator("html")).not_to_have_class("care")
+        # In English, the stored messages read in English too.
+        phone.goto("/me/")
+        phone.select_option("#language", "en")
+        phone.get_by_role("button", name="切换 / Switch").click()
+        expect(phone.locator(".portal-message h3").first).to_contain_text("passed")
+        shot(phone, "12-english-messages", problems)
 
         assert GeneratedDocument.objects.filter(kind="work_years_proof").exists()
         assert browser.errors == []
