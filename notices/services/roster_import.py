@@ -35,6 +35,7 @@ from candidates.validators import PHONE_RE, PROVINCES, clean_name, id_type_of
 from notices.enums import ImportStatus
 from notices.models import RosterHeaderAlias, RosterImport, RosterStagingRow
 from notices.services.roster_layout import (
+    FACTS,
     FIELDS,
     REQUIRED,
     SYNONYMS,
@@ -267,12 +268,7 @@ STAGING_COLUMNS = (
     "city_id",
     "reason",
     "phone",
-    "level",
-    "specialty",
-    "score",
-    "admission_number",
-    "archive_number",
-    "addition",
+    *FACTS,
 )
 
 

@@ -18,21 +18,9 @@ from functools import cached_property
 
 from python_calamine import CalamineWorkbook
 
-FIELDS = (
-    "name",
-    "id_number",
-    "exam",
-    "year",
-    "city",
-    "reason",
-    "phone",
-    "level",
-    "specialty",
-    "score",
-    "admission_number",
-    "archive_number",
-    "addition",
-)
+# The exam's own facts a roster may carry (stored as given on the roster entry).
+FACTS = ("level", "specialty", "score", "admission_number", "archive_number", "addition")
+FIELDS = ("name", "id_number", "exam", "year", "city", "reason", "phone", *FACTS)
 SYNONYMS = {
     "name": {"姓名"},
     "id_number": {"身份证号", "身份证号码", "证件号码", "公民身份号码", "身份证件号码", "证件号"},
