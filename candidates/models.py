@@ -123,6 +123,10 @@ class VerificationRound(models.Model):
     score_released_on = models.DateField(
         "成绩发布日期", null=True, blank=True, help_text="填写后，管理首页显示按成绩发布日期计算的期限。"
     )
+    # After the pass (seeds 003, 004): how long candidates may book mail delivery of the
+    # certificate, and the exam's end date, from which unclaimed certificates are kept 5 years.
+    mail_booking_days = models.PositiveSmallIntegerField("证书邮寄预约天数", default=30)
+    exam_ended_on = models.DateField("考试结束日期", null=True, blank=True)
     contact_phones = models.CharField("咨询电话", max_length=200, blank=True)
     contact_address = models.CharField("联系地址", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -44,3 +44,50 @@ class ReminderKind(models.TextChoices):
 class Channel(models.TextChoices):
     EMAIL = "email", _("电子邮件")
     SMS = "sms", _("短信")
+
+
+class CertificateStatus(models.TextChoices):
+    MAKING = "making", _("制证中")
+    READY = "ready", _("待领取")
+    MAIL_BOOKED = "mail_booked", _("已预约邮寄")
+    MAILED = "mailed", _("已寄出")
+    COLLECTED = "collected", _("已领取")
+    IN_CUSTODY = "in_custody", _("代为保管")
+    HANDED_OVER = "handed_over", _("已移交")
+    CANCELLED = "cancelled", _("已注销")
+    REISSUED = "reissued", _("已补发")
+
+
+class CertificateEvent(models.TextChoices):
+    """What can happen to a certificate (``CERTIFICATE_EVENTS``); nothing else moves one."""
+
+    PRODUCE = "produce", _("制证完成")
+    BOOK_MAIL = "book_mail", _("预约邮寄")
+    CANCEL_BOOKING = "cancel_booking", _("取消邮寄预约")
+    MAIL = "mail", _("寄出")
+    COLLECT = "collect", _("现场领取")
+    TAKE_INTO_CUSTODY = "take_into_custody", _("转为代为保管")
+    HAND_OVER = "hand_over", _("登记造册移交")
+    CANCEL = "cancel", _("注销")
+    REISSUE = "reissue", _("补发")
+
+
+class CertificateKind(models.TextChoices):
+    PAPER = "paper", _("纸质证书")
+    ELECTRONIC = "electronic", _("电子证书")
+
+
+C = CertificateStatus
+# The certificate's workflow: one table of events (sources, target), as for applications.
+CERTIFICATE_EVENTS = {
+    CertificateEvent.PRODUCE: (frozenset({C.MAKING}), C.READY),
+    CertificateEvent.BOOK_MAIL: (frozenset({C.READY}), C.MAIL_BOOKED),
+    CertificateEvent.CANCEL_BOOKING: (frozenset({C.MAIL_BOOKED}), C.READY),
+    CertificateEvent.MAIL: (frozenset({C.MAIL_BOOKED}), C.MAILED),
+    CertificateEvent.COLLECT: (frozenset({C.READY, C.MAIL_BOOKED, C.IN_CUSTODY}), C.COLLECTED),
+    # Seed 003: unclaimed certificates are kept for five years, then handed over on a register.
+    CertificateEvent.TAKE_INTO_CUSTODY: (frozenset({C.READY}), C.IN_CUSTODY),
+    CertificateEvent.HAND_OVER: (frozenset({C.IN_CUSTODY}), C.HANDED_OVER),
+    CertificateEvent.CANCEL: (frozenset(C) - {C.CANCELLED}, C.CANCELLED),
+    CertificateEvent.REISSUE: (frozenset({C.MAILED, C.COLLECTED, C.READY, C.IN_CUSTODY}), C.REISSUED),
+}

@@ -137,3 +137,47 @@ class ReviewerInviteForm(forms.Form):
 class ReviewerUpdateForm(forms.Form):
     handles_second_checks = forms.BooleanField(required=False)
     active = forms.BooleanField(required=False)
+
+
+class MailBookingForm(forms.Form):
+    """预约邮寄: the recipient and the address (the region pickers come from the region table)."""
+
+    recipient = NameField(label=_("收件人"), max_length=50)
+    phone = forms.CharField(label=_("收件人手机号码"), max_length=11, min_length=11)
+    province = forms.ChoiceField(label=_("省（自治区、直辖市）"))
+    city = forms.CharField(label=_("市"), max_length=20)
+    district = forms.CharField(label=_("区县"), max_length=20)
+    address = forms.CharField(label=_("详细地址"), max_length=200, help_text=_("街道、门牌号、单元房号。"))
+
+    def __init__(self, *args, **kwargs):
+        from candidates.regions import provinces
+
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", _("请选择")), *((p, p) for p in provinces())]
+
+    def clean(self):
+        from candidates.regions import cities_of, districts_of
+
+        cleaned = super().clean()
+        province, city, district = cleaned.get("province"), cleaned.get("city"), cleaned.get("district")
+        if province and city and city not in cities_of(province):
+            self.add_error(
+                "city", _("“{city}”不在{province}，请从列表中选择。").format(city=city, province=province)
+            )
+        elif province and city and district and district not in districts_of(province, city):
+            self.add_error(
+                "district", _("“{district}”不在{city}，请从列表中选择。").format(district=district, city=city)
+            )
+        return cleaned
+
+
+class CertificateCollectForm(forms.Form):
+    collected_by = NameField(label=_("领取人姓名"), max_length=50)
+    agent = forms.BooleanField(label=_("他人代领（须上传授权委托书）"), required=False)
+    authorisation = forms.FileField(label=_("授权委托书扫描件"), required=False)
+
+
+class SpreadsheetForm(forms.Form):
+    file = forms.FileField(
+        label=_("文件（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )

@@ -112,3 +112,29 @@ def task_deliver_reminder(*, reminder_id: int) -> None:
     if reminder is None:
         return
     reminder_deliver(reminder=reminder)
+
+
+@shared_task(name="notices.issue_certificates", acks_late=True)
+def task_issue_certificates(*, pass_list_id: int) -> None:
+    from notices.services.certificates import certificates_issue
+
+    pass_list = PassList.objects.select_related("round__city").filter(pk=pass_list_id).first()
+    if pass_list is not None:
+        certificates_issue(pass_list=pass_list)
+
+
+@shared_task(name="notices.render_certificate_export", acks_late=True)
+def task_render_certificate_export(*, export_id: int) -> None:
+    from notices.services.certificates import certificate_register_render
+
+    export = ExportFile.objects.select_related("round__city").filter(pk=export_id).first()
+    if export is not None:
+        certificate_register_render(export=export)
+
+
+@shared_task(name="notices.certificate_custody")
+def task_certificate_custody() -> None:
+    """Periodic: unclaimed certificates go into custody when their booking window ends."""
+    from notices.services.certificates import certificates_into_custody
+
+    certificates_into_custody()

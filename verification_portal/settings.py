@@ -305,6 +305,13 @@ PORTAL_OBJECTION_DAYS = env.int("PORTAL_OBJECTION_DAYS", default=10)
 # one a day: the periodic job waits this long after the newest list of the round.
 PORTAL_SUPPLEMENTARY_LIST_HOURS = env.int("PORTAL_SUPPLEMENTARY_LIST_HOURS", default=24)
 PORTAL_REPORTS_PER_HOUR = env.int("PORTAL_REPORTS_PER_HOUR", default=5)
+# Certificates (seeds 003, 004): numbered by the portal's pattern, or imported from the
+# province ("import"); the pattern's fields are year, round, city, exam and seq.
+PORTAL_CERTIFICATE_NUMBERS = env.str("PORTAL_CERTIFICATE_NUMBERS", default="pattern")
+PORTAL_CERTIFICATE_NUMBER_PATTERN = env.str(
+    "PORTAL_CERTIFICATE_NUMBER_PATTERN", default="{year}{round:04d}{seq:06d}"
+)
+PORTAL_CERTIFICATE_AUTHORITY = env.str("PORTAL_CERTIFICATE_AUTHORITY", default="湖南省人力资源和社会保障厅")
 # Reminder offsets before each deadline: days ("3d"), hours ("6h"), or "morning" (08:00 of the last day).
 PORTAL_REMINDER_OFFSETS = env.list("PORTAL_REMINDER_OFFSETS", default=["3d", "1d", "morning"])
 PORTAL_CLAIM_STALE_MINUTES = env.int("PORTAL_CLAIM_STALE_MINUTES", default=10)
@@ -314,6 +321,7 @@ CELERY_BEAT_SCHEDULE.update(
         "publish-due": {"task": "notices.publish_due", "schedule": 60.0},
         "reminders": {"task": "notices.send_reminders", "schedule": 900.0},
         "close-windows": {"task": "notices.close_windows", "schedule": 300.0},
+        "certificate-custody": {"task": "notices.certificate_custody", "schedule": 3600.0},
     }
 )
 

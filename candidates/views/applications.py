@@ -165,6 +165,7 @@ def application_detail(request, pk: int):
             "form_document": document_current(application=application, kind=DocumentKind.APPLICATION_FORM),
             "receipt": document_current(application=application, kind=DocumentKind.RECEIPT),
             "result_notice_ready": application.status in NOTICE_STATUSES,
+            **(_certificate(application) if is_owner else {}),
             "now": timezone.now(),
         },
     )
@@ -268,6 +269,23 @@ def application_submit_view(request, pk: int):
             request, _("申报成功。可下载申报回执留存。") if first else _("已重新提交，请等待处理结果。")
         )
     return redirect("candidates:application", pk=pk)
+
+
+def _certificate(application) -> dict:
+    """The holder's certificate after the pass: its state, the booking, where to collect."""
+    from notices.enums import CertificateStatus
+    from notices.services.certificates import pick_up_details
+
+    certificate = (
+        application.certificates.exclude(status=CertificateStatus.CANCELLED).order_by("-created_at").first()
+    )
+    if certificate is None:
+        return {}
+    return {
+        "certificate": certificate,
+        "booking": certificate.bookings.filter(cancelled_at__isnull=True).first(),
+        "pick_up": pick_up_details(application.round),
+    }
 
 
 def _problem_steps(application) -> list[tuple[str, str]]:

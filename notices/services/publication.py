@@ -407,6 +407,8 @@ def pass_list_finalize_due(*, now: datetime.datetime | None = None) -> int:
             pass_list_transition(
                 pass_list=pass_list, to=PassListStatus.FINAL, now=now, changes={"final_at": now}
             )
+            # The list is final: its people get their certificates registered.
+            enqueue_on_commit("notices.issue_certificates", pass_list_id=pass_list.pk)
             finalized += 1
     return finalized
 

@@ -1,5 +1,13 @@
 """Public notices and pass lists, and the administrators' pages, a module per screen."""
 
+from .certificates import (
+    certificate_book,
+    certificate_booking_cancel,
+    certificate_detail,
+    regions,
+    round_bookings_export,
+    round_certificates,
+)
 from .manage import application_handle, dashboard, manage_home, report_handle_view, report_queue
 from .people import (
     candidate_dossier_view,
@@ -41,6 +49,9 @@ __all__ = [
     "candidate_dossier_view",
     "candidate_release_view",
     "candidate_search",
+    "certificate_book",
+    "certificate_booking_cancel",
+    "certificate_detail",
     "cities",
     "dashboard",
     "dossier_download",
@@ -57,12 +68,15 @@ __all__ = [
     "pass_list_detail",
     "pass_list_file",
     "pass_lists",
+    "regions",
     "report",
     "report_handle_view",
     "report_lookup",
     "report_queue",
     "reviewer_change",
     "reviewers",
+    "round_bookings_export",
+    "round_certificates",
     "round_close",
     "round_export",
     "round_publication",

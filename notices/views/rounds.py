@@ -274,6 +274,10 @@ def round_export(request, pk: int):
 def export_download(request, pk: int):
     _admin_only(request)
     export = get_object_or_404(ExportFile.objects.select_related("round"), pk=pk)
+    names = {"results": "核查结果", "certificates": "证书登记册", "handed_over": "证书移交清册"}
     return _download_when_ready(
-        request, export, filename=f"{export.round.name}-核查结果.xlsx", content_type=XLSX
+        request,
+        export,
+        filename=f"{export.round.name}-{names.get(export.kind, '导出')}.xlsx",
+        content_type=XLSX,
     )

@@ -9,6 +9,7 @@ entry. Screenshots go to test-artifacts/screenshots/; any JavaScript console err
 """
 
 import datetime
+import io
 import re
 from pathlib import Path
 
@@ -446,7 +447,49 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         assert not public.evaluate(wide)
         shot(public, "10d-self-check", problems)
 
-        # 7. 关怀版: switched from the page, 1.5x text, remembered; the pages pass axe in it too.
+        # 7. The list is final: the certificate is registered; the candidate books mail
+        # delivery, the bureau exports the bookings and imports the tracking number.
+        from notices.models import PassList
+        from notices.services.publication import pass_list_finalize_due
+        from notices.tasks import task_issue_certificates
+
+        first_list = PassList.objects.get(round__name__contains="社会工作者", series=1)
+        pass_list_finalize_due(now=first_list.objection_ends_at + datetime.timedelta(minutes=1))
+        task_issue_certificates(pass_list_id=first_list.pk)
+        phone.goto(f"/applications/{application.pk}/")
+        phone.get_by_role("link", name="预约邮寄（运费到付）").click()
+        phone.fill("#id_recipient", "王小明")
+        phone.fill("#id_phone", "13712345678")
+        phone.select_option("#id_province", "湖南省")
+        phone.fill("#id_city", "长沙市")
+        phone.fill("#id_district", "岳麓区")
+        phone.fill("#id_address", "麓山南路 1 号")
+        shot(phone, "13-book-mail", problems)
+        phone.get_by_role("button", name="确认预约（运费到付）").click()
+        expect(phone.locator("[data-certificate-status]")).to_have_text("已预约邮寄")
+        admin.goto("/manage/")
+        admin.locator("section", has_text="社会工作者考后人工核查").get_by_role("link", name="证书…").click()
+        with admin.expect_download() as bookings:
+            admin.get_by_role("link", name=re.compile("导出待寄出的邮寄名单")).click()
+        from openpyxl import Workbook, load_workbook
+
+        exported = load_workbook(io.BytesIO(Path(bookings.value.path()).read_bytes())).active
+        number = next(exported.iter_rows(min_row=2, values_only=True))[0]
+        tracking = Workbook()
+        tracking.active.append(["证书编号", "快递单号"])
+        tracking.active.append([number, "SF1234567890"])
+        tracking_file = tmp_path / "快递单号.xlsx"
+        tracking.save(tracking_file)
+        admin.set_input_files("#tracking-file", str(tracking_file))
+        admin.get_by_role("button", name="导入快递单号", exact=True).click()
+        expect(admin.locator(".messages")).to_contain_text("已处理 1 条")
+        shot(admin, "13b-certificates", problems)
+        phone.reload()
+        expect(phone.locator("[data-tracking]")).to_have_text("SF1234567890")
+        expect(phone.locator("[data-certificate-status]")).to_have_text("已寄出")
+        shot(phone, "13c-certificate-sent", problems)
+
+        # 8. 关怀版: switched from the page, 1.5x text, remembered; the pages pass axe in it too.
         size = "parseFloat(getComputedStyle(document.body).fontSize)"
         standard = phone.evaluate(size)
         phone.get_by_role("button", name="关怀版（大字）").click()
@@ -464,7 +507,8 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         phone.goto("/me/")
         phone.select_option("#language", "en")
         phone.get_by_role("button", name="切换 / Switch").click()
-        expect(phone.locator(".portal-message h3").first).to_contain_text("passed")
+        expect(phone.locator(".portal-message h3", has_text="Verification passed")).to_be_visible()
+        expect(phone.locator(".portal-message h3", has_text="certificate has been sent")).to_be_visible()
         shot(phone, "12-english-messages", problems)
 
         assert GeneratedDocument.objects.filter(kind="work_years_proof").exists()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from candidates.enums import ApplicationStatus
 from candidates.services.materials import material_preview_render, material_upload
-from notices.models import DossierExport, ExportFile, Notice, NoticeAttachment, Report
+from notices.models import Certificate, DossierExport, ExportFile, Notice, NoticeAttachment, Report
 from notices.services.publication import pass_list_publish
 from notices.services.roster_import import roster_import_map, roster_import_upload
 from reviews.services.staff import employer_invite
@@ -103,6 +103,16 @@ MATRIX = {
     "notices:dossier": ("post", "candidate", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:candidate_release": ("get", "candidate", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:report_lookup": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "notices:regions": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "notices:certificate_book": ("get", "certificate", row(302, 200, 404, 404, 404, 404, 404, 404)),
+    "notices:certificate_booking_cancel": (
+        "post",
+        "certificate",
+        row(302, 302, 404, 404, 404, 404, 404, 404),
+    ),
+    "notices:round_certificates": ("get", "round_pk", row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:round_bookings": ("get", "round_pk", row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:certificate": ("get", "certificate", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:reviewers": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:reviewer_change": ("post", "reviewer", row(302, 404, 404, 404, 404, 404, 404, 302)),
     "notices:dossier_download": ("get", "dossier", row(302, 404, 404, 404, 404, 404, 404, 200)),
@@ -173,6 +183,18 @@ def world(django_capture_on_commit_callbacks, settings):
     )
     invitation = employer_invite(user=employer_hr.user, email="x@example.com", name="X")
     dossier = DossierExport.objects.create(candidate=application.candidate, requested_by=admin)
+    certificate = Certificate.objects.create(
+        application=application,
+        round=round_,
+        number="TEST-0001",
+        holder_name="x",
+        holder_id_number=application.candidate.id_number,
+        exam="x",
+        authority="x",
+        issued_on=timezone.localdate(),
+        status="ready",
+        booking_closes_at=timezone.now() + datetime.timedelta(days=30),
+    )
     users = {
         "anon": None,
         "cand_a": application.candidate.user,
@@ -208,6 +230,7 @@ def world(django_capture_on_commit_callbacks, settings):
         "candidate": {"pk": application.candidate_id},
         "reviewer": {"pk": users["rev"].city_reviewer.pk},
         "dossier": {"pk": dossier.pk},
+        "certificate": {"pk": certificate.pk},
         "reset_link": {"uidb64": "MQ", "token": "set-password"},
     }
     return users, kwargs
