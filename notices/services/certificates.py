@@ -7,12 +7,10 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import tempfile
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +25,7 @@ from candidates.spreadsheets import text_safe_row
 from candidates.validators import PHONE_RE
 from notices.enums import CERTIFICATE_EVENTS, CertificateEvent, CertificateStatus, PassListStatus
 from notices.models import Certificate, ExportFile, MailBooking, PassList
+from notices.services.rounds import export_store
 from verification_portal.shared.audit import audit_record
 from verification_portal.shared.jobs import enqueue_on_commit
 
@@ -466,14 +465,7 @@ def certificate_register_render(*, export: ExportFile) -> ExportFile:
             certificate.get_status_display(),
         ]
         sheet.append(text_safe_row(sheet, values))
-    with tempfile.TemporaryFile() as out:
-        book.save(out)
-        out.seek(0)
-        export.file.save("register.xlsx", File(out), save=False)
-    export.rows = count
-    export.finished_at = timezone.now()
-    export.save(update_fields=["file", "rows", "finished_at"])
-    return export
+    return export_store(export=export, book=book, name="register.xlsx", rows=count)
 
 
 def certificate_register_request(*, round_: VerificationRound, user=None) -> ExportFile:

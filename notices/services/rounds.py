@@ -272,11 +272,16 @@ def results_export_render(*, export: ExportFile) -> ExportFile:
                 ],
             )
         )
+    return export_store(export=export, book=book, name="results.xlsx", rows=count)
+
+
+def export_store(*, export: ExportFile, book, name: str, rows: int) -> ExportFile:
+    """Store a finished workbook as the export's file, with its row count."""
     with tempfile.TemporaryFile() as out:
         book.save(out)
         out.seek(0)
-        export.file.save("results.xlsx", File(out), save=False)
-    export.rows = count
+        export.file.save(name, File(out), save=False)
+    export.rows = rows
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "rows", "finished_at"])
     return export
