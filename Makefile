@@ -18,6 +18,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_demo
+	$(PY) manage.py make_signing_pair
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (the periodic jobs run alongside; Ctrl-C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \
 	if [ -n "$$REDIS_URL" ]; then $(VENV)/bin/celery -A verification_portal worker -B -l INFO & \

@@ -126,6 +126,11 @@ class VerificationRound(models.Model):
     # After the pass (seeds 003, 004): how long candidates may book mail delivery of the
     # certificate, and the exam's end date, from which unclaimed certificates are kept 5 years.
     mail_booking_days = models.PositiveSmallIntegerField("证书邮寄预约天数", default=30)
+    electronic_certificates = models.BooleanField(
+        "发放电子证书",
+        default=False,
+        help_text="电子证书带验证码和二维码，并加数字签名；已发电子证书的不再补发纸质证书。",
+    )
     exam_ended_on = models.DateField("考试结束日期", null=True, blank=True)
     contact_phones = models.CharField("咨询电话", max_length=200, blank=True)
     contact_address = models.CharField("联系地址", max_length=200, blank=True)

@@ -380,6 +380,10 @@ class Certificate(models.Model):
     replaces = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="补发自"
     )
+    # The electronic certificate: a signed PDF, its digest, and the code its QR carries.
+    pdf = models.FileField("电子证书", upload_to=certificate_upload_to, max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    verification_code = models.CharField("验证码", max_length=16, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -309,3 +309,35 @@ def publication_preview(*, round_) -> dict:
         return {"first": True, "count": passed.count()}
     already = PassListEntry.objects.filter(pass_list__round=round_).values("application_id")
     return {"first": False, "count": passed.exclude(pk__in=already).count()}
+
+
+@dataclass
+class CertificateCheck:
+    """What the public check answers: valid, cancelled or not found, and no more than the
+    certificate itself states."""
+
+    state: str  # "valid", "cancelled", "not_found", "file_altered"
+    certificate: object | None = None
+
+
+def certificate_check(*, number: str, name: str = "", code: str = "") -> CertificateCheck:
+    """A certificate by its number with the holder's name, or with the code its QR carries.
+    The stored electronic certificate's digest is checked too."""
+    import hashlib
+
+    from notices.enums import CertificateStatus
+    from notices.models import Certificate
+
+    certificate = Certificate.objects.filter(number=number.strip()).select_related("round").first()
+    if certificate is None:
+        return CertificateCheck("not_found")
+    by_code = code and certificate.verification_code and code.strip().upper() == certificate.verification_code
+    if not by_code and "".join(name.split()) != "".join(certificate.holder_name.split()):
+        return CertificateCheck("not_found")
+    if certificate.status in (CertificateStatus.CANCELLED, CertificateStatus.REISSUED):
+        return CertificateCheck("cancelled", certificate)
+    if certificate.pdf:
+        with certificate.pdf.open("rb") as handle:
+            if hashlib.sha256(handle.read()).hexdigest() != certificate.pdf_sha256:
+                return CertificateCheck("file_altered", certificate)
+    return CertificateCheck("valid", certificate)

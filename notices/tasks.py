@@ -138,3 +138,13 @@ def task_certificate_custody() -> None:
     from notices.services.certificates import certificates_into_custody
 
     certificates_into_custody()
+
+
+@shared_task(name="notices.render_e_certificate", acks_late=True)
+def task_render_e_certificate(*, certificate_id: int) -> None:
+    from notices.models import Certificate
+    from notices.services.certificates import certificate_render_electronic
+
+    certificate = Certificate.objects.select_related("round__city").filter(pk=certificate_id).first()
+    if certificate is not None:
+        certificate_render_electronic(certificate=certificate)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("pass-lists/<int:pk>/entries/<int:entry_id>/report/", views.report, name="report"),
     path("reports/lookup/", views.report_lookup, name="report_lookup"),
     path("regions/", views.regions, name="regions"),
+    path("certificates/verify/", views.certificate_verify, name="certificate_verify"),
+    path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<int:pk>/book/", views.certificate_book, name="certificate_book"),
     path(
         "certificates/<int:pk>/cancel-booking/",

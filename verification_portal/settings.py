@@ -312,6 +312,17 @@ PORTAL_CERTIFICATE_NUMBER_PATTERN = env.str(
     "PORTAL_CERTIFICATE_NUMBER_PATTERN", default="{year}{round:04d}{seq:06d}"
 )
 PORTAL_CERTIFICATE_AUTHORITY = env.str("PORTAL_CERTIFICATE_AUTHORITY", default="湖南省人力资源和社会保障厅")
+# Electronic certificates are signed (PAdES) with this key and certificate (PEM files);
+# `manage.py make_signing_pair` writes a self-signed demo pair to these paths.
+PORTAL_SIGNING_KEY_FILE = env.str(
+    "PORTAL_SIGNING_KEY_FILE", default=str(VAR_DIR / "signing" / "signing-key.pem")
+)
+PORTAL_SIGNING_CERT_FILE = env.str(
+    "PORTAL_SIGNING_CERT_FILE", default=str(VAR_DIR / "signing" / "signing-cert.pem")
+)
+PORTAL_SIGNING_PASSPHRASE = env.str("PORTAL_SIGNING_PASSPHRASE", default="")
+# The public certificate check: lookups per client address per hour.
+PORTAL_VERIFY_PER_HOUR = env.int("PORTAL_VERIFY_PER_HOUR", default=30)
 # Reminder offsets before each deadline: days ("3d"), hours ("6h"), or "morning" (08:00 of the last day).
 PORTAL_REMINDER_OFFSETS = env.list("PORTAL_REMINDER_OFFSETS", default=["3d", "1d", "morning"])
 PORTAL_CLAIM_STALE_MINUTES = env.int("PORTAL_CLAIM_STALE_MINUTES", default=10)

@@ -23,7 +23,13 @@ from candidates.permissions import is_administrator
 from candidates.services.messages import message_send, phrase
 from candidates.spreadsheets import text_safe_row
 from candidates.validators import PHONE_RE
-from notices.enums import CERTIFICATE_EVENTS, CertificateEvent, CertificateStatus, PassListStatus
+from notices.enums import (
+    CERTIFICATE_EVENTS,
+    CertificateEvent,
+    CertificateKind,
+    CertificateStatus,
+    PassListStatus,
+)
 from notices.models import Certificate, ExportFile, MailBooking, PassList
 from notices.services.rounds import export_store
 from verification_portal.shared.audit import audit_record
@@ -140,6 +146,7 @@ def certificates_issue(*, pass_list: PassList, now: datetime.datetime | None = N
                 else None,
                 holder_name=application.candidate.real_name,
                 holder_id_number=application.candidate.id_number,
+                kind=CertificateKind.ELECTRONIC if round_.electronic_certificates else CertificateKind.PAPER,
                 exam=roster.exam.name,
                 level=roster.level,
                 specialty=roster.specialty,
@@ -158,6 +165,8 @@ def certificates_issue(*, pass_list: PassList, now: datetime.datetime | None = N
                 application=application,
                 data={"number": certificate.number, "pass_list": pass_list.pk},
             )
+            if round_.electronic_certificates and certificate.number:
+                enqueue_on_commit("notices.render_e_certificate", certificate_id=certificate.pk)
             created += 1
     if created:
         certificate_register_request(round_=round_)
@@ -473,3 +482,56 @@ def certificate_register_request(*, round_: VerificationRound, user=None) -> Exp
     export = ExportFile.objects.create(round=round_, requested_by=user, kind=ExportFile.CERTIFICATES)
     enqueue_on_commit("notices.render_certificate_export", export_id=export.pk)
     return export
+
+
+VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def certificate_render_electronic(*, certificate: Certificate) -> Certificate:
+    """The electronic certificate: a PDF (text as text, the CJK font's subset embedded) with
+    a verification code and a QR code opening the public check, signed (PAdES). Idempotent."""
+    import base64
+    import hashlib
+    import secrets
+
+    import qrcode
+    import qrcode.image.svg
+    from django.core.files.base import ContentFile
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from weasyprint import HTML
+
+    from notices.signing import sign_pdf
+
+    if certificate.pdf or not certificate.number:
+        return certificate
+    code = certificate.verification_code or "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(12))
+    link = (
+        settings.PORTAL_BASE_URL.rstrip("/")
+        + reverse("notices:certificate_verify")
+        + f"?number={certificate.number}&code={code}"
+    )
+    image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=6)
+    html = render_to_string(
+        "notices/pdf/certificate.html",
+        {
+            "certificate": certificate,
+            "code": code,
+            "link": link,
+            "qr": "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode(),
+            "font_family": settings.PORTAL_PDF_FONT_FAMILY,
+        },
+    )
+    signed = sign_pdf(HTML(string=html).write_pdf())
+    certificate.verification_code = code
+    certificate.pdf.save(f"certificate-{certificate.pk}.pdf", ContentFile(signed), save=False)
+    certificate.pdf_sha256 = hashlib.sha256(signed).hexdigest()
+    certificate.save(update_fields=["verification_code", "pdf", "pdf_sha256"])
+    audit_record(
+        actor=None,
+        action="certificate.electronic",
+        target=certificate,
+        application=certificate.application,
+        data={"sha256": certificate.pdf_sha256},
+    )
+    return certificate

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -174,4 +175,62 @@ def certificate_detail(request, pk: int):
         request,
         "notices/manage/certificate.html",
         {"certificate": certificate, "form": form, "bookings": certificate.bookings.all()},
+    )
+
+
+def _verify_allowed(request) -> bool:
+    """A simple limit on lookups per client address per hour (no captcha): the cache counts."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from verification_portal.client import client_address
+
+    key = f"certificate-verify:{client_address(request)}:{timezone.now():%Y%m%d%H}"
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 3600)
+        count = 1
+    except Exception:
+        return True  # the cache is down: the check still answers
+    return count <= settings.PORTAL_VERIFY_PER_HOUR
+
+
+@require_GET
+def certificate_verify(request):
+    """证书核验: a certificate number with the holder's name (or the code the QR carries)
+    answers valid, cancelled or not found, and shows no more than the certificate states."""
+    from notices.selectors import certificate_check
+
+    number = request.GET.get("number", "").strip()[:40]
+    name = request.GET.get("name", "").strip()[:50]
+    code = request.GET.get("code", "").strip()[:16]
+    result = None
+    if number and (name or code):
+        if not _verify_allowed(request):
+            return render(
+                request, "notices/certificate_verify.html", {"limited": True, "number": number}, status=429
+            )
+        result = certificate_check(number=number, name=name, code=code)
+    return render(
+        request,
+        "notices/certificate_verify.html",
+        {"number": number, "name": name, "code": code, "result": result},
+    )
+
+
+@login_required
+@require_GET
+def certificate_pdf(request, pk: int):
+    """The holder downloads the electronic certificate."""
+    from verification_portal.shared.files import stored_file_response
+
+    certificate = _holders_certificate(request, pk)
+    if not certificate.pdf:
+        raise Http404
+    return stored_file_response(
+        certificate.pdf,
+        filename=f"电子证书-{certificate.number}.pdf",
+        content_type="application/pdf",
+        inline=False,
     )

@@ -225,3 +225,80 @@ def test_unclaimed_certificates_are_kept_five_years_then_handed_over(final_round
     assert set(Certificate.objects.values_list("status", flat=True)) == {CertificateStatus.HANDED_OVER}
     export.refresh_from_db()
     assert export.rows == 2 and export.file
+
+
+def render_first_page(pdf: bytes, name: str) -> None:
+    """The PDF's first page as a PNG beside the browser screenshots, for people to look at."""
+    import pypdfium2
+
+    from tests.e2e.test_journeys import SHOTS
+
+    target = SHOTS.parent / "pdfs"
+    target.mkdir(parents=True, exist_ok=True)
+    document = pypdfium2.PdfDocument(pdf)
+    document[0].render(scale=1.5).to_pil().save(target / name)
+    document.close()
+
+
+@pytest.fixture
+def signing_pair(settings, tmp_path):
+    from notices.signing import make_signing_pair
+
+    key_file, cert_file = make_signing_pair(tmp_path / "signing")
+    settings.PORTAL_SIGNING_KEY_FILE, settings.PORTAL_SIGNING_CERT_FILE = str(key_file), str(cert_file)
+    settings.PORTAL_BASE_URL = "https://verify.example.gov.cn"
+
+
+def test_the_electronic_certificate_is_text_signed_and_checked(final_round, signing_pair, client):
+    from pypdf import PdfReader
+
+    from notices.services.certificates import certificate_render_electronic
+    from notices.signing import signature_intact
+
+    certificate = Certificate.objects.filter(round=final_round).first()
+    certificate_render_electronic(certificate=certificate)
+    data = certificate.pdf.open("rb").read()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).replace("\n", "")
+    assert (
+        certificate.holder_name in text
+        and certificate.number in text
+        and certificate.verification_code in text
+    )
+    assert "https://verify.example.gov.cn/certificates/verify/" in text
+    assert signature_intact(data)
+    render_first_page(data, "e-certificate.png")
+    # One byte changed inside what the signature covers: the check fails.
+    at = data.index(certificate.number.encode()) if certificate.number.encode() in data else len(data) // 3
+    tampered = data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]
+    assert not signature_intact(tampered)
+    # The public check: by number and name, or by the QR's code; a wrong name finds nothing.
+    url = reverse("notices:certificate_verify")
+    page = client.get(url, {"number": certificate.number, "name": certificate.holder_name}).content.decode()
+    assert 'data-verify-state="valid"' in page and certificate.holder_id_number not in page
+    by_code = client.get(url, {"number": certificate.number, "code": certificate.verification_code.lower()})
+    assert 'data-verify-state="valid"' in by_code.content.decode()
+    wrong = client.get(url, {"number": certificate.number, "name": "别人"}).content.decode()
+    assert 'data-verify-state="not_found"' in wrong and certificate.holder_name not in wrong
+    # The stored file altered: the page says so.
+    certificate.pdf.storage.delete(certificate.pdf.name)
+    certificate.pdf.storage.save(certificate.pdf.name, io.BytesIO(tampered))
+    assert (
+        'data-verify-state="file_altered"'
+        in client.get(url, {"number": certificate.number, "name": certificate.holder_name}).content.decode()
+    )
+    # Cancelled later: shown at once.
+    certificate_transition(certificate=certificate, event=CertificateEvent.CANCEL, actor=None)
+    assert (
+        'data-verify-state="cancelled"'
+        in client.get(url, {"number": certificate.number, "name": certificate.holder_name}).content.decode()
+    )
+
+
+def test_the_check_is_rate_limited_per_address(final_round, client, settings):
+    settings.PORTAL_VERIFY_PER_HOUR = 3
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("notices:certificate_verify")
+    answers = [client.get(url, {"number": "X", "name": "Y"}).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]

@@ -104,6 +104,9 @@ MATRIX = {
     "notices:candidate_release": ("get", "candidate", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:report_lookup": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
     "notices:regions": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "notices:certificate_verify": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
+    # The holder only, and only once an electronic certificate exists (none here: 404).
+    "notices:certificate_pdf": ("get", "certificate", row(302, 404, 404, 404, 404, 404, 404, 404)),
     "notices:certificate_book": ("get", "certificate", row(302, 200, 404, 404, 404, 404, 404, 404)),
     "notices:certificate_booking_cancel": (
         "post",
