@@ -91,3 +91,25 @@ CERTIFICATE_EVENTS = {
     CertificateEvent.CANCEL: (frozenset(C) - {C.CANCELLED}, C.CANCELLED),
     CertificateEvent.REISSUE: (frozenset({C.MAILED, C.COLLECTED, C.READY, C.IN_CUSTODY}), C.REISSUED),
 }
+
+
+class ReissueKind(models.TextChoices):
+    """补发 (lost) or 换发 (damaged, or entries wrong), seed 004."""
+
+    LOST = "lost", _("遗失补发")
+    DAMAGED = "damaged", _("损坏换发")
+    WRONG_ENTRIES = "wrong_entries", _("信息有误换发")
+
+
+class ReissueStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已同意，补（换）发")
+    REFUSED = "refused", _("不予补（换）发")
+
+
+class ReissueFileKind(models.TextChoices):
+    LOST_NOTICE = "lost_notice", _("登报遗失声明")
+    DAMAGED_CERTIFICATE = "damaged_certificate", _("损坏或有误的证书")
+    REGISTRATION_FORM = "registration_form", _("补（换）发登记表")
+    ID_COPY = "id_copy", _("身份证复印件")
+    PHOTO = "photo", _("近期免冠照片")

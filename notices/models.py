@@ -12,6 +12,9 @@ from notices.enums import (
     Channel,
     ImportStatus,
     PassListStatus,
+    ReissueFileKind,
+    ReissueKind,
+    ReissueStatus,
     ReminderKind,
     ReportStatus,
 )
@@ -437,3 +440,44 @@ class MailBooking(models.Model):
     @property
     def full_address(self) -> str:
         return f"{self.province}{self.city}{self.district}{self.address}"
+
+
+class ReissueRequest(models.Model):
+    """补（换）发 (seed 004): a holder asks for a certificate again; the city reviews it."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="reissue_requests")
+    kind = models.CharField("类型", max_length=20, choices=ReissueKind)
+    reason = models.CharField("说明", max_length=500)
+    status = models.CharField("状态", max_length=20, choices=ReissueStatus, default=ReissueStatus.SUBMITTED)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.CharField("审核意见", max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = verbose_name_plural = "补（换）发申请"
+
+    def __str__(self):
+        return f"{self.certificate} · {self.get_kind_display()}"
+
+
+class ReissueFile(models.Model):
+    request = models.ForeignKey(ReissueRequest, on_delete=models.PROTECT, related_name="files")
+    kind = models.CharField(max_length=30, choices=ReissueFileKind)
+    file = models.FileField(upload_to=certificate_upload_to, max_length=200)
+    original_name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["request", "kind", "pk"]
+
+    def __str__(self):
+        return f"{self.request_id}:{self.kind}"

@@ -18,6 +18,12 @@ urlpatterns = [
     path("certificates/verify/", views.certificate_verify, name="certificate_verify"),
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<int:pk>/book/", views.certificate_book, name="certificate_book"),
+    path("certificates/<int:pk>/reissue/", views.reissue_request, name="reissue_request"),
+    path("certificates/<int:pk>/reissue-form.pdf", views.reissue_form_pdf, name="reissue_form"),
+    path("review/reissues/", views.reissue_queue_view, name="reissue_queue"),
+    path("review/reissues/<int:pk>/", views.reissue_review, name="reissue_review"),
+    path("review/reissues/files/<int:pk>/", views.reissue_file, name="reissue_file"),
+    path("manage/reissues/summary/", views.reissue_summary_view, name="reissue_summary"),
     path(
         "certificates/<int:pk>/cancel-booking/",
         views.certificate_booking_cancel,

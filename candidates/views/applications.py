@@ -281,10 +281,13 @@ def _certificate(application) -> dict:
     )
     if certificate is None:
         return {}
+    from notices.services.reissues import REISSUABLE
+
     return {
         "certificate": certificate,
         "booking": certificate.bookings.filter(cancelled_at__isnull=True).first(),
         "pick_up": pick_up_details(application.round),
+        "reissue_possible": certificate.status in REISSUABLE,
     }
 
 

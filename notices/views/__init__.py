@@ -30,6 +30,14 @@ from .public import (
     report,
     report_lookup,
 )
+from .reissues import (
+    reissue_file,
+    reissue_form_pdf,
+    reissue_queue_view,
+    reissue_request,
+    reissue_review,
+    reissue_summary_view,
+)
 from .rounds import (
     export_download,
     import_cancel,
@@ -73,6 +81,12 @@ __all__ = [
     "pass_list_file",
     "pass_lists",
     "regions",
+    "reissue_file",
+    "reissue_form_pdf",
+    "reissue_queue_view",
+    "reissue_request",
+    "reissue_review",
+    "reissue_summary_view",
     "report",
     "report_handle_view",
     "report_lookup",

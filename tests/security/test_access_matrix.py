@@ -15,7 +15,16 @@ from django.utils import timezone
 
 from candidates.enums import ApplicationStatus
 from candidates.services.materials import material_preview_render, material_upload
-from notices.models import Certificate, DossierExport, ExportFile, Notice, NoticeAttachment, Report
+from notices.models import (
+    Certificate,
+    DossierExport,
+    ExportFile,
+    Notice,
+    NoticeAttachment,
+    ReissueFile,
+    ReissueRequest,
+    Report,
+)
 from notices.services.publication import pass_list_publish
 from notices.services.roster_import import roster_import_map, roster_import_upload
 from reviews.services.staff import employer_invite
@@ -104,6 +113,12 @@ MATRIX = {
     "notices:candidate_release": ("get", "candidate", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:report_lookup": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
     "notices:regions": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "notices:reissue_request": ("get", "certificate", row(302, 200, 404, 404, 404, 404, 404, 404)),
+    "notices:reissue_form": ("get", "certificate", row(302, 200, 404, 404, 404, 404, 404, 404)),
+    "notices:reissue_queue": ("get", None, row(302, 404, 404, 404, 404, 200, 200, 404)),
+    "notices:reissue_review": ("get", "reissue", row(302, 404, 404, 404, 404, 200, 404, 404)),
+    "notices:reissue_file": ("get", "reissue_file", row(302, 404, 404, 404, 404, 200, 404, 404)),
+    "notices:reissue_summary": ("post", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:certificate_verify": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
     # The holder only, and only once an electronic certificate exists (none here: 404).
     "notices:certificate_pdf": ("get", "certificate", row(302, 404, 404, 404, 404, 404, 404, 404)),
@@ -198,6 +213,11 @@ def world(django_capture_on_commit_callbacks, settings):
         status="ready",
         booking_closes_at=timezone.now() + datetime.timedelta(days=30),
     )
+    reissue = ReissueRequest.objects.create(certificate=certificate, kind="lost", reason="x")
+    reissue_file = ReissueFile(
+        request=reissue, kind="id_copy", original_name="a.pdf", content_type="application/pdf", sha256="x"
+    )
+    reissue_file.file.save("a.pdf", ContentFile(b"%PDF-1.4"), save=True)
     users = {
         "anon": None,
         "cand_a": application.candidate.user,
@@ -234,6 +254,8 @@ def world(django_capture_on_commit_callbacks, settings):
         "reviewer": {"pk": users["rev"].city_reviewer.pk},
         "dossier": {"pk": dossier.pk},
         "certificate": {"pk": certificate.pk},
+        "reissue": {"pk": reissue.pk},
+        "reissue_file": {"pk": reissue_file.pk},
         "reset_link": {"uidb64": "MQ", "token": "set-password"},
     }
     return users, kwargs
