@@ -61,6 +61,9 @@ def test_ask_claim_and_approve(collected, client_for):
     url = reverse("notices:reissue_request", args=[collected.pk])
     form = holder.get(reverse("notices:reissue_form", args=[collected.pk]))
     assert form["Content-Type"] == "application/pdf"
+    from tests.notices.test_certificates import render_first_page
+
+    render_first_page(form.content, "reissue-form.png")
     # A dark-background photo and no reason: refused, nothing stored.
     bad = files()
     bad["photo"] = [photo(), photo(color=(20, 20, 20))]
