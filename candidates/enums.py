@@ -193,3 +193,12 @@ BACKLOG_STATUSES = tuple(status for status in S if any(status in EVENTS[e].sourc
 
 # Statuses in which the candidate may still change the declaration and the files.
 EDITABLE_STATUSES = frozenset({S.DRAFT, S.EMPLOYER_RETURNED})
+
+
+class IntegrityKind(models.TextChoices):
+    """What an integrity record (诚信档案, seed 001) says happened."""
+
+    FALSE_MATERIAL = "false_material", _("提供虚假材料")
+    FORGED_SEAL = "forged_seal", _("伪造印章")
+    IMPERSONATION = "impersonation", _("他人代考或冒名")
+    OTHER = "other", _("其他弄虚作假行为")

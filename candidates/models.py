@@ -19,6 +19,7 @@ from .enums import (
     ExamHalf,
     Gender,
     IdType,
+    IntegrityKind,
     PhoneCodePurpose,
     PreviewStatus,
     RosterReason,
@@ -655,3 +656,32 @@ class OutboxJob(models.Model):
 
     def __str__(self):
         return f"{self.task} {self.kwargs}"
+
+
+class IntegrityRecord(models.Model):
+    """诚信档案 (seed 001): what a person did, found by which decision, and the bar that
+    follows (seed 004: five years from the decision, other periods configurable). By ID
+    number, across rounds and exams. Never deleted."""
+
+    id_number = models.CharField("身份证号", max_length=18, db_index=True)
+    name = models.CharField("姓名", max_length=50)
+    kind = models.CharField("情形", max_length=30, choices=IntegrityKind)
+    description = models.CharField("事实", max_length=1000)
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="integrity_records"
+    )
+    found_by = models.CharField("认定依据", max_length=200, help_text="如：核查决定、撤销决定及其编号。")
+    decided_on = models.DateField("认定日期")
+    bar_years = models.PositiveSmallIntegerField("不得报考年限", default=5)
+    bar_until = models.DateField("不得报考至（不含当日）")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        verbose_name = verbose_name_plural = "诚信档案"
+
+    def __str__(self):
+        return f"{self.name} · {self.get_kind_display()} · {self.decided_on}"

@@ -151,7 +151,9 @@ def roster_options_for_candidate(*, candidate, now: datetime.datetime | None = N
         refusal = (
             None
             if application
-            else application_start_refusal(entry=entry, now=now, failed_exams=failed, gave_up=gave_up)
+            else application_start_refusal(
+                entry=entry, now=now, failed_exams=failed, gave_up=gave_up, id_number=candidate.id_number
+            )
         )
         if application is None and refusal is None:
             refusal = verifier.check_start(profile=candidate, entry=entry).refusal

@@ -96,6 +96,9 @@ class RosterImport(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     # The first refused rows (row number, name, ID number, reason), shown on the page.
     rejected_preview = models.JSONField(default=list, blank=True)
+    # Valid rows of people barred by an integrity record (row, name, ID, the record's words):
+    # the administrator decides whether they are imported.
+    flagged = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

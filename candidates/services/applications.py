@@ -69,6 +69,7 @@ def application_start_refusal(
     now: datetime.datetime,
     failed_exams: set[tuple[int, int]],
     gave_up: set[tuple[int, int]] = frozenset(),
+    id_number: str = "",
 ) -> str | None:
     """Why this roster entry cannot be started now, in the candidate's words; None if it can.
 
@@ -77,6 +78,11 @@ def application_start_refusal(
     ``gave_up`` holds the pairs whose supplementary round the person missed: deemed to have
     given up, no application is accepted any more (seed 003).
     """
+    from candidates.services.integrity import bar_refusal, integrity_bar
+
+    barred = integrity_bar(id_number, now.date()) if id_number else None
+    if barred is not None:
+        return bar_refusal(barred)
     if (entry.exam_id, entry.exam_year) in failed_exams:
         return _("您已参加过{year}年度{exam}考后人工核查，因不符合报考条件未通过，按规定不再受理。").format(
             year=entry.exam_year, exam=entry.exam
@@ -148,6 +154,7 @@ def application_start(
             now=now,
             failed_exams=failed_exams_for(candidate.id_number),
             gave_up=gave_up_exams_for(candidate.id_number),
+            id_number=candidate.id_number,
         )
         if refusal:
             raise ValidationError(refusal, code="refused")

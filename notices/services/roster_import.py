@@ -28,8 +28,9 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
 from candidates.enums import IdType, RosterReason
-from candidates.models import RosterEntry, VerificationRound
+from candidates.models import IntegrityRecord, RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
+from candidates.services.integrity import bar_refusal
 from candidates.spreadsheets import text_safe_row
 from candidates.validators import PHONE_RE, PROVINCES, clean_name, id_type_of
 from notices.enums import ImportStatus
@@ -152,6 +153,11 @@ class RowValidator:
         city = round_.city
         self.city_names = {city.name, f"{city.name}市", city.code}
         self.existing = set(RosterEntry.objects.filter(round=round_).values_list("id_number", "exam_id"))
+        # People barred by an integrity record (a small table): their rows are flagged.
+        self.barred = {
+            record.id_number: record
+            for record in IntegrityRecord.objects.filter(bar_until__gt=today).order_by("bar_until")
+        }
         self.seen: dict[tuple[str, int], int] = {}
         self.name_label = _("姓名")  # translated once, not once a row
 
@@ -434,6 +440,7 @@ def roster_import_validate(
     valid = rejected = processed = 0
     batch: list[tuple] = []
     preview: list[list] = []
+    flagged: list[list] = []
     for row_number, row in enumerate(rows, start=layout.header_row + 1):
         if not any(c not in (None, "") for c in row):
             continue
@@ -442,6 +449,9 @@ def roster_import_validate(
         if staged:
             batch.append(staged)
             valid += 1
+            barred = validator.barred.get(staged[2])
+            if barred is not None:
+                flagged.append([row_number, staged[1], staged[2], bar_refusal(barred)])
         else:
             values = [*[_text(c) for c in cells], row_number, reason]
             rejected_sheet.append(text_safe_row(rejected_sheet, values))
@@ -465,6 +475,7 @@ def roster_import_validate(
     roster_import.valid_rows = valid
     roster_import.rejected_rows = rejected
     roster_import.rejected_preview = preview
+    roster_import.flagged = flagged
     with transaction.atomic():
         roster_import.save(
             update_fields=[
@@ -475,6 +486,7 @@ def roster_import_validate(
                 "rejected_rows",
                 "rejected_file",
                 "rejected_preview",
+                "flagged",
             ]
         )
         audit_record(
@@ -495,8 +507,9 @@ def _import_failed(roster_import: RosterImport, error: str) -> RosterImport:
     return roster_import
 
 
-def roster_import_confirm(*, roster_import: RosterImport, user) -> RosterImport:
-    """Import the valid rows. A second confirmation, or the same file again, adds nothing."""
+def roster_import_confirm(*, roster_import: RosterImport, user, skip_flagged: bool = False) -> RosterImport:
+    """Import the valid rows (without those flagged by an integrity record when
+    ``skip_flagged``). A second confirmation, or the same file again, adds nothing."""
     if not is_administrator(user):
         raise PermissionDenied
     with transaction.atomic():
@@ -508,6 +521,10 @@ def roster_import_confirm(*, roster_import: RosterImport, user) -> RosterImport:
             )
         if not locked.valid_rows:
             raise ValidationError(_("没有通过校验的行，无可导入。"), code="empty")
+        if skip_flagged and locked.flagged:
+            RosterStagingRow.objects.filter(
+                roster_import_id=locked.pk, row_number__in=[row[0] for row in locked.flagged]
+            ).delete()
         with connection.cursor() as cursor:
             columns = ", ".join(STAGING_COLUMNS[1:])
             cursor.execute(

@@ -133,7 +133,11 @@ def import_confirm(request, pk: int):
     _admin_only(request)
     roster_import = get_object_or_404(RosterImport, pk=pk)
     try:
-        done = roster_import_confirm(roster_import=roster_import, user=request.user)
+        done = roster_import_confirm(
+            roster_import=roster_import,
+            user=request.user,
+            skip_flagged=request.POST.get("skip_flagged") == "1",
+        )
     except (ValidationError, PermissionDenied) as error:
         for message in getattr(error, "messages", [_("无权操作。")]):
             messages.error(request, message)

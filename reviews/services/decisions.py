@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from candidates import rules
-from candidates.enums import EVENTS, Event
+from candidates.enums import EVENTS, Event, IntegrityKind
 from candidates.models import Application, Material
 from candidates.permissions import is_administrator
 from candidates.services.applications import application_transition
+from candidates.services.integrity import integrity_record
 from candidates.services.messages import message_send, phrase
 from reviews.enums import AppealOutcome, DecisionKind, FailReason, MaterialReason
 from reviews.models import Appeal, Decision, MaterialVerdict
@@ -325,7 +326,19 @@ def _message_context(*, application, kind, deadline, reopen) -> dict:
 
 
 def _after(*, application: Application, decision: Decision, now) -> None:
-    """The appeal record, inside the decision's transaction (the message went with the move)."""
+    """The appeal record, and the integrity record of a fail for false material once it is
+    confirmed, inside the decision's transaction (the message went with the move)."""
+    if decision.kind == DecisionKind.FAIL_CONFIRM:
+        fail = application.decisions.filter(kind=DecisionKind.FAIL).order_by("-created_at").first()
+        if fail is not None and fail.reason_code == FailReason.FALSE_MATERIAL:
+            integrity_record(
+                application=application,
+                kind=IntegrityKind.FALSE_MATERIAL,
+                description=fail.reason,
+                found_by=f"核查不通过（提供虚假材料），决定 #{fail.pk}，复核 #{decision.pk}",
+                actor=decision.reviewer,
+                decided_on=timezone.localtime(now).date(),
+            )
     if decision.kind in (DecisionKind.APPEAL_UPHELD, DecisionKind.APPEAL_OVERTURNED):
         overturned = decision.kind == DecisionKind.APPEAL_OVERTURNED
         Appeal.objects.filter(application=application, decided_at__isnull=True).update(

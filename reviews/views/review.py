@@ -12,6 +12,7 @@ from candidates.enums import ApplicationStatus as S
 from candidates.models import Material
 from candidates.selectors import application_checklist
 from candidates.services.documents import document_current
+from candidates.services.integrity import integrity_records_read
 from reviews.enums import DecisionKind
 from reviews.forms import (
     DecisionForm,
@@ -60,6 +61,9 @@ def review(request, pk: int):
         {
             "application": application,
             "facts": review_facts(application=application),
+            "integrity": integrity_records_read(
+                id_number=application.candidate.id_number, actor=request.user, application=application
+            ),
             "checklist": [
                 (
                     item,
