@@ -96,6 +96,7 @@ class ApplicationStatus(models.TextChoices):
     FAILED = "failed", _("核查不通过")
     APPEALED = "appealed", _("申辩处理中")
     VOID = "void", _("已作废（身份冒用）")
+    REVOKED = "revoked", _("核查通过已撤销（弄虚作假）")
 
 
 class PreviewStatus(models.TextChoices):
@@ -135,6 +136,7 @@ class Event(models.TextChoices):
     OVERTURN_APPEAL = "overturn_appeal", _("申辩成立")
     WITHDRAW_AFTER_REPORT = "withdraw_after_report", _("举报属实，移出名单")
     VOID_IDENTITY = "void_identity", _("身份冒用，作废")
+    REVOKE_FOR_FRAUD = "revoke_for_fraud", _("查实弄虚作假，撤销通过")
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,9 @@ EVENTS: dict[str, Move] = {
     # An administrator releasing an ID number held by the wrong person voids that person's
     # applications, whatever their state (the files and the record stay).
     Event.VOID_IDENTITY: Move(frozenset(S) - {S.VOID}, S.VOID),
+    # Fraud found at any later time (seeds 000, 001) revokes a pass: proposed and confirmed by
+    # two administrators; the score is void, the list and the certificate follow.
+    Event.REVOKE_FOR_FRAUD: Move(frozenset({S.PASSED}), S.REVOKED),
 }
 
 

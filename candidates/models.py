@@ -393,6 +393,11 @@ class Application(models.Model):
         """The number printed on the receipt and quoted on the phone."""
         return f"HC{self.round.exam_year}{self.pk:08d}"
 
+    @property
+    def is_revocable(self) -> bool:
+        """A pass that fraud found later may revoke (seeds 000, 001)."""
+        return self.status == ApplicationStatus.PASSED
+
     @cached_property
     def employer_reviews_online(self) -> bool:
         """Fixed at submission; before it, whether the employer has HR accounts now."""

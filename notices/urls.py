@@ -24,6 +24,9 @@ urlpatterns = [
     path("review/reissues/<int:pk>/", views.reissue_review, name="reissue_review"),
     path("review/reissues/files/<int:pk>/", views.reissue_file, name="reissue_file"),
     path("manage/reissues/summary/", views.reissue_summary_view, name="reissue_summary"),
+    path("manage/applications/<int:pk>/revoke/", views.revocation_propose_view, name="revocation_propose"),
+    path("manage/revocations/", views.revocations, name="revocations"),
+    path("manage/revocations/<int:pk>/decide/", views.revocation_decide_view, name="revocation_decide"),
     path(
         "certificates/<int:pk>/cancel-booking/",
         views.certificate_booking_cancel,

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.enums import EducationLevel
+from candidates.enums import EducationLevel, IntegrityKind
 from candidates.models import Application, City, Exam, Material, Organisation
 from reviews.enums import AppealOutcome, DecisionKind, EmployerOutcome, MaterialReason
 
@@ -181,3 +181,34 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"{self.application_id} 申辩"
+
+
+def evidence_upload_to(instance, filename):
+    import uuid
+
+    return f"revocations/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1][:8]}"
+
+
+class Revocation(models.Model):
+    """撤销: a pass revoked for fraud found later, by two administrators (one proposes with
+    the reason and the evidence, another confirms or rejects)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="revocations")
+    kind = models.CharField("情形", max_length=30, choices=IntegrityKind)
+    reason = models.CharField("事实与理由", max_length=1000)
+    evidence = models.FileField("证据", upload_to=evidence_upload_to, max_length=200)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    confirmed = models.BooleanField(null=True)
+    decision_note = models.CharField("确认意见", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        verbose_name = verbose_name_plural = "撤销核查通过"
+
+    def __str__(self):
+        return f"{self.application} · {self.get_kind_display()}"

@@ -148,6 +148,22 @@ def notify_withdrawn_after_report(application: Application, *, reason: str, **_c
     )
 
 
+def notify_revoked(application: Application, *, reason: str, **_context) -> None:
+    message_send(
+        recipient=application.candidate.user,
+        application=application,
+        subject=phrase(gettext_noop("核查通过已撤销")),
+        body=phrase(
+            gettext_noop(
+                "经查实：{reason}\n您的{exam}核查通过结论已撤销，考试成绩无效，证书注销，并记入诚信档案。"
+                "如有异议，请联系所在市州人社局。"
+            ),
+            reason=reason,
+            exam=application.roster_entry.exam,
+        ),
+    )
+
+
 EVENT_MESSAGES = {
     Event.EMPLOYER_RETURN: notify_employer_returned,
     Event.EMPLOYER_APPROVE: notify_employer_approved,
@@ -158,4 +174,5 @@ EVENT_MESSAGES = {
     Event.OVERTURN_APPEAL: notify_appeal_overturned,
     Event.UPHOLD_APPEAL: notify_appeal_upheld,
     Event.WITHDRAW_AFTER_REPORT: notify_withdrawn_after_report,
+    Event.REVOKE_FOR_FRAUD: notify_revoked,
 }

@@ -538,3 +538,14 @@ def _new_version_without(pass_list: PassList, *, application_id: int, reason: st
     new.save(update_fields=["entry_count"])
     _enqueue_files(new)
     return new
+
+
+def pass_list_withdraw(*, application_id: int, round_, reason: str) -> list[PassList]:
+    """A new version, without the person, of each of the round's lists whose latest version
+    names them; the earlier versions are kept."""
+    made = []
+    for series in round_.pass_lists.values_list("series", flat=True).distinct():
+        latest = round_.pass_lists.filter(series=series).order_by("-version").first()
+        if latest.entries.filter(application_id=application_id).exists():
+            made.append(_new_version_without(latest, application_id=application_id, reason=reason))
+    return made

@@ -38,6 +38,7 @@ from .reissues import (
     reissue_review,
     reissue_summary_view,
 )
+from .revocations import revocation_decide_view, revocation_propose_view, revocations
 from .rounds import (
     export_download,
     import_cancel,
@@ -93,6 +94,9 @@ __all__ = [
     "report_queue",
     "reviewer_change",
     "reviewers",
+    "revocation_decide_view",
+    "revocation_propose_view",
+    "revocations",
     "round_bookings_export",
     "round_certificates",
     "round_close",

@@ -119,6 +119,10 @@ MATRIX = {
     "notices:reissue_review": ("get", "reissue", row(302, 404, 404, 404, 404, 200, 404, 404)),
     "notices:reissue_file": ("get", "reissue_file", row(302, 404, 404, 404, 404, 200, 404, 404)),
     "notices:reissue_summary": ("post", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:revocation_propose": ("get", "application", row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:revocations": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
+    # No revocation exists here: the administrator's answer is 404 too (tested in test_revocations).
+    "notices:revocation_decide": ("post", "revocation", row(302, 404, 404, 404, 404, 404, 404, 404)),
     "notices:certificate_verify": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
     # The holder only, and only once an electronic certificate exists (none here: 404).
     "notices:certificate_pdf": ("get", "certificate", row(302, 404, 404, 404, 404, 404, 404, 404)),
@@ -255,6 +259,7 @@ def world(django_capture_on_commit_callbacks, settings):
         "dossier": {"pk": dossier.pk},
         "certificate": {"pk": certificate.pk},
         "reissue": {"pk": reissue.pk},
+        "revocation": {"pk": 999999},
         "reissue_file": {"pk": reissue_file.pk},
         "reset_link": {"uidb64": "MQ", "token": "set-password"},
     }
