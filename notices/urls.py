@@ -26,6 +26,9 @@ urlpatterns = [
     path("manage/reissues/summary/", views.reissue_summary_view, name="reissue_summary"),
     path("manage/applications/<int:pk>/revoke/", views.revocation_propose_view, name="revocation_propose"),
     path("manage/revocations/", views.revocations, name="revocations"),
+    path("manage/samples/", views.samples, name="samples"),
+    path("review/samples/", views.sample_checks, name="sample_checks"),
+    path("review/samples/<int:pk>/", views.sample_check_view, name="sample_check"),
     path("manage/revocations/<int:pk>/decide/", views.revocation_decide_view, name="revocation_decide"),
     path(
         "certificates/<int:pk>/cancel-booking/",

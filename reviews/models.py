@@ -212,3 +212,50 @@ class Revocation(models.Model):
 
     def __str__(self):
         return f"{self.application} · {self.get_kind_display()}"
+
+
+class SampleDraw(models.Model):
+    """抽查 (seeds 003, 004): a random second check of decided cases. The case list is frozen
+    and its digest published with the rule before the seed is known; anyone with the list and
+    the seed can recompute the sample (``manage.py recompute_sample``)."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    rate_percent = models.PositiveSmallIntegerField("抽查比例（%）")
+    strata = models.JSONField("分层", default=list)
+    case_lines = models.TextField("冻结的案件清单")  # "application id,stratum" a line, sorted
+    case_digest = models.CharField(max_length=64)
+    algorithm = models.CharField(max_length=40, default="sha256-smallest-k/v1")
+    seed_rule = models.CharField("种子规则", max_length=300)
+    seed = models.CharField("种子", max_length=200, blank=True)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "抽查"
+
+    def __str__(self):
+        return f"抽查 #{self.pk} · {self.rate_percent}%"
+
+
+class SampleCase(models.Model):
+    """One sampled case, its second reviewer (chosen at random, never the deciding one), and
+    what they found; a dispute goes to an administrator."""
+
+    draw = models.ForeignKey(SampleDraw, on_delete=models.PROTECT, related_name="cases")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    stratum = models.CharField(max_length=200)
+    checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agrees = models.BooleanField(null=True)
+    note = models.CharField(max_length=500, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField("管理员处理意见", max_length=500, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["draw", "stratum", "pk"]
+
+    def __str__(self):
+        return f"{self.draw_id}:{self.application_id}"

@@ -53,6 +53,7 @@ from .rounds import (
     round_publish,
     round_supplementary,
 )
+from .samples import sample_check_view, sample_checks, samples
 
 __all__ = [
     "application_handle",
@@ -104,4 +105,7 @@ __all__ = [
     "round_publication",
     "round_publish",
     "round_supplementary",
+    "sample_check_view",
+    "sample_checks",
+    "samples",
 ]

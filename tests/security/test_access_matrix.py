@@ -121,6 +121,10 @@ MATRIX = {
     "notices:reissue_summary": ("post", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:revocation_propose": ("get", "application", row(302, 404, 404, 404, 404, 404, 404, 200)),
     "notices:revocations": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:samples": ("get", None, row(302, 404, 404, 404, 404, 404, 404, 200)),
+    "notices:sample_checks": ("get", None, row(302, 404, 404, 404, 404, 200, 200, 404)),
+    # No sampled case here: 404 for everybody signed in (the checks are tested in test_sampling).
+    "notices:sample_check": ("post", "revocation", row(302, 404, 404, 404, 404, 404, 404, 404)),
     # No revocation exists here: the administrator's answer is 404 too (tested in test_revocations).
     "notices:revocation_decide": ("post", "revocation", row(302, 404, 404, 404, 404, 404, 404, 404)),
     "notices:certificate_verify": ("get", None, row(200, 200, 200, 200, 200, 200, 200, 200)),
