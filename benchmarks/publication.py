@@ -34,9 +34,10 @@ from notices.services.publication import pass_list_publish
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 
 GENERATE = """
-INSERT INTO candidates_verificationround (name, city_id, exam_year, kind, opens_at, closes_at, work_cutoff, publication_at,
+INSERT INTO candidates_verificationround (name, city_id, exam_year, kind, exam_half, mail_booking_days,
+    electronic_certificates, opens_at, closes_at, work_cutoff, publication_at,
     contact_phones, contact_address, created_at)
-SELECT '2026年度社会工作者职业资格考试考后人工核查（长沙考区）', c.id, 2026, 'regular', now() - interval '20 days',
+SELECT '2026年度社会工作者职业资格考试考后人工核查（长沙考区）', c.id, 2026, 'regular', '', 30, false, now() - interval '20 days',
     now() - interval '10 days', DATE '2026-12-31', now() - interval '1 minute', '', '', now()
 FROM candidates_city c WHERE c.code = 'changsha';
 

@@ -32,9 +32,10 @@ REQUESTS = 60
 CLAIMS = 300
 
 GENERATE = """
-INSERT INTO candidates_verificationround (name, city_id, exam_year, kind, opens_at, closes_at, work_cutoff, contact_phones,
+INSERT INTO candidates_verificationround (name, city_id, exam_year, kind, exam_half, mail_booking_days,
+    electronic_certificates, opens_at, closes_at, work_cutoff, contact_phones,
     contact_address, created_at)
-SELECT '2026 bench ' || c.code, c.id, 2026, 'regular', now() - interval '10 days',
+SELECT '2026 bench ' || c.code, c.id, 2026, 'regular', '', 30, false, now() - interval '10 days',
     now() + interval '10 days', DATE '2026-12-31', '', '', now()
 FROM candidates_city c;
 

@@ -464,7 +464,7 @@ class MaterialVersion(models.Model):
     parts = models.PositiveSmallIntegerField("本版文件数", default=1)
     file = models.FileField(upload_to=material_upload_to, max_length=200)
     original_name = models.CharField("原文件名", max_length=120)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField("大小")
     content_type = models.CharField("类型", max_length=40)
     page_count = models.PositiveIntegerField("页数", default=1)
@@ -528,6 +528,17 @@ class MaterialPage(models.Model):
     image = models.FileField(upload_to=preview_upload_to, max_length=200)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
+    # Fraud signals: a 64-bit perceptual hash cut in four indexed 16-bit bands (two pages
+    # within 3 bits share a band: no all-pairs loop), a finer 256-bit hash to confirm a pair,
+    # and the hash of a red seal's region when one is found.
+    phash = models.BigIntegerField(null=True, blank=True)
+    band0 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    band1 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    band2 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    band3 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    fine_hash = models.CharField(max_length=64, blank=True)
+    stamp_hash = models.BigIntegerField(null=True, blank=True, db_index=True)
+    stamp_fine = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["version", "number"]

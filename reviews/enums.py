@@ -51,3 +51,13 @@ class DecisionKind(models.TextChoices):
 class AppealOutcome(models.TextChoices):
     UPHELD = "upheld", _("维持不通过")
     OVERTURNED = "overturned", _("改为通过")
+
+
+class SignalKind(models.TextChoices):
+    """Fraud signals across candidates: evidence for a reviewer, never a decision."""
+
+    SAME_FILE = "same_file", _("与他人上传的文件完全相同")
+    NEAR_DUPLICATE = "near_duplicate", _("与他人上传的扫描件高度相似")
+    SAME_STAMP = "same_stamp", _("同一枚印章图像出现在不同单位的材料中")
+    SHARED_PHONE = "shared_phone", _("同一手机号码用于多名考生的报名")
+    CROWDED_EMPLOYER = "crowded_employer", _("同一单位申请人数异常多")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from candidates.enums import EducationLevel, IntegrityKind
 from candidates.models import Application, City, Exam, Material, Organisation
-from reviews.enums import AppealOutcome, DecisionKind, EmployerOutcome, MaterialReason
+from reviews.enums import AppealOutcome, DecisionKind, EmployerOutcome, MaterialReason, SignalKind
 
 
 class CityReviewer(models.Model):
@@ -259,3 +259,23 @@ class SampleCase(models.Model):
 
     def __str__(self):
         return f"{self.draw_id}:{self.application_id}"
+
+
+class FraudSignal(models.Model):
+    """One signal on an application, with its evidence (and the other application when a
+    pair): shown on the review page and as a queue filter, never acted on by itself."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="signals")
+    kind = models.CharField(max_length=30, choices=SignalKind)
+    other = models.ForeignKey(Application, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    evidence = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind", "other"], name="signal_unique_pair")
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} · {self.get_kind_display()}"

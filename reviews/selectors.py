@@ -4,7 +4,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -51,6 +51,7 @@ def review_queue(
     waiting_days: int | None = None,
     query: str = "",
     sort: str = "",
+    signals: bool = False,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Application]:
     """The city's queue, longest waiting first (or as ``sort`` says). Never shows another
@@ -76,6 +77,10 @@ def review_queue(
         queryset = queryset.filter(employer_id__in=employer_ids)
     if waiting_days:
         queryset = queryset.filter(status_changed_at__lte=now - datetime.timedelta(days=waiting_days))
+    if signals:
+        from reviews.models import FraudSignal
+
+        queryset = queryset.filter(Exists(FraudSignal.objects.filter(application=OuterRef("pk"))))
     # Two joins, three small lookups, and only the columns a queue line shows: a seven-table
     # join cost more to plan than to run, and full rows more to build than to fetch.
     return (

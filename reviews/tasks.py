@@ -28,3 +28,17 @@ def task_send_invitation(*, invitation_id: int) -> None:
     if invitation is None:
         return
     invitation_email(invitation=invitation)
+
+
+@shared_task(name="reviews.fraud_signals", acks_late=True)
+def task_fraud_signals(*, version_id: int) -> None:
+    from candidates.models import MaterialVersion
+    from reviews.services.fraud import fraud_signals_for_version
+
+    version = (
+        MaterialVersion.objects.select_related("material__application__candidate")
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is not None:
+        fraud_signals_for_version(version=version)

@@ -307,6 +307,8 @@ PORTAL_SUPPLEMENTARY_LIST_HOURS = env.int("PORTAL_SUPPLEMENTARY_LIST_HOURS", def
 PORTAL_REPORTS_PER_HOUR = env.int("PORTAL_REPORTS_PER_HOUR", default=5)
 # Certificates (seeds 003, 004): numbered by the portal's pattern, or imported from the
 # province ("import"); the pattern's fields are year, round, city, exam and seq.
+# Fraud signals: an employer with more applications than this in one round is flagged.
+PORTAL_SIGNAL_EMPLOYER_LIMIT = env.int("PORTAL_SIGNAL_EMPLOYER_LIMIT", default=30)
 # The bar from the exams after fraud (seed 004: five years from the decision).
 PORTAL_INTEGRITY_BAR_YEARS = env.int("PORTAL_INTEGRITY_BAR_YEARS", default=5)
 PORTAL_CERTIFICATE_NUMBERS = env.str("PORTAL_CERTIFICATE_NUMBERS", default="pattern")

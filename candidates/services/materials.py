@@ -18,6 +18,7 @@ from candidates.enums import ApplicationStatus, PreviewStatus
 from candidates.models import Application, Material, MaterialPage, MaterialVersion
 from candidates.services.applications import application_edit_refusal
 from candidates.uploads import check_decode_budget, clean_original_name, inspect_upload, policy_for
+from reviews.signals import page_hashes
 from verification_portal.shared.audit import audit_record
 from verification_portal.shared.jobs import enqueue_on_commit
 
@@ -243,12 +244,28 @@ def material_preview_render(*, version: MaterialVersion) -> MaterialVersion:
         for number, image in enumerate(images, start=1):
             if number in existing:
                 continue
-            page = MaterialPage(version=locked, number=number, width=image.width, height=image.height)
+            hashes = page_hashes(image)
+            page = MaterialPage(
+                version=locked,
+                number=number,
+                width=image.width,
+                height=image.height,
+                phash=hashes.phash,
+                band0=hashes.bands[0],
+                band1=hashes.bands[1],
+                band2=hashes.bands[2],
+                band3=hashes.bands[3],
+                fine_hash=hashes.fine,
+                stamp_hash=hashes.stamp,
+                stamp_fine=hashes.stamp_fine,
+            )
             page.image.save("page.jpg", ContentFile(_jpeg(image)), save=False)
             page.save()
             existing[number] = page
         locked.preview = existing[1].image.name
         locked.preview_status = PreviewStatus.READY
         locked.save(update_fields=["preview", "preview_status"])
+        # The pages are fingerprinted: look for the same or near-identical scans of others.
+        enqueue_on_commit("reviews.fraud_signals", version_id=locked.pk)
     version.preview, version.preview_status = locked.preview, locked.preview_status
     return version

@@ -48,11 +48,13 @@ def queue(request):
         waiting_days=WAITING_CHOICES.get(filters.get("waiting") or ""),
         query=filters.get("q") or "",
         sort=filters.get("sort") or "",
+        signals=bool(filters.get("signals")),
         now=now,
     )
     counts = queue_counts(user=request.user)
     known = None
-    if not (filters.get("exam") or filters.get("employer") or filters.get("waiting") or filters.get("q")):
+    narrowed = ("exam", "employer", "waiting", "q", "signals")
+    if not any(filters.get(name) for name in narrowed):
         status = filters.get("status")
         known = counts.get(status, 0) if status else sum(counts[s] for s in BACKLOG_STATUSES)
     page = CountedPaginator(items, PAGE_SIZE, count=known).get_page(request.GET.get("page"))

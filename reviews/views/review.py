@@ -61,6 +61,7 @@ def review(request, pk: int):
         {
             "application": application,
             "facts": review_facts(application=application),
+            "signals": list(application.signals.select_related("other__round")),
             "integrity": integrity_records_read(
                 id_number=application.candidate.id_number, actor=request.user, application=application
             ),
