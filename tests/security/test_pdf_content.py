@@ -2,16 +2,9 @@
 LibreOffice export's open-at-page-1, a Chromium print-to-PDF, a signed PDF, http(s) links,
 form fields without actions) is accepted, so real people's documents get through."""
 
-import datetime
 import io
 
 import pytest
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from django.core.exceptions import ValidationError
 from pypdf import PdfWriter
 from pypdf.generic import (
@@ -201,38 +194,13 @@ def test_a_libreoffice_export_is_accepted():
     assert inspected.page_count == 2
 
 
-def test_a_signed_pdf_is_accepted():
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
+def test_a_signed_pdf_is_accepted(settings, tmp_path):
+    """A PAdES-signed PDF (as the 学信网 备案表 and the portal's own e-certificates are)."""
+    from notices.signing import make_signing_pair, sign_pdf
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "学历证书电子注册备案表")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    signer = signers.SimpleSigner(
-        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
-        signing_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        ),
-        cert_registry=SimpleCertificateStore(),
-    )
-    signed = signers.sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf_bytes(1))),
-        signers.PdfSignatureMetadata(field_name="Signature1"),
-        signer=signer,
-    ).getvalue()
+    key_file, cert_file = make_signing_pair(tmp_path, common_name="学历证书电子注册备案表")
+    settings.PORTAL_SIGNING_KEY_FILE, settings.PORTAL_SIGNING_CERT_FILE = str(key_file), str(cert_file)
+    signed = sign_pdf(pdf_bytes(1))
     assert b"/ByteRange" in signed
     assert inspect_upload(upload("备案表.pdf", signed)).page_count == 1
 
