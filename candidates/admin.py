@@ -8,6 +8,7 @@ from candidates.models import (
     EmployerHR,
     Exam,
     GeneratedDocument,
+    IntegrityRecord,
     Material,
     MaterialVersion,
     Organisation,
@@ -124,3 +125,37 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor", "action", "target_type", "target_id"]
     list_filter = ["action"]
     search_fields = ["target_id"]
+
+
+@admin.register(IntegrityRecord)
+class IntegrityRecordAdmin(admin.ModelAdmin):
+    """诚信档案: administrators add a record found outside the portal (an impersonation at the
+    exam, say); a record is never changed or deleted. The bar is computed from the decision
+    date and the years."""
+
+    list_display = ["name", "id_number", "kind", "decided_on", "bar_until", "found_by", "recorded_by"]
+    list_filter = ["kind"]
+    search_fields = ["id_number", "name"]
+    fields = ["id_number", "name", "kind", "description", "found_by", "decided_on", "bar_years"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from dateutil.relativedelta import relativedelta
+
+        from verification_portal.shared.audit import audit_record
+
+        obj.id_number = obj.id_number.strip().upper()
+        obj.bar_until = obj.decided_on + relativedelta(years=obj.bar_years)
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="integrity.record",
+            target=obj,
+            data={"kind": obj.kind, "bar_until": obj.bar_until.isoformat(), "found_by": obj.found_by},
+        )

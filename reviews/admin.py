@@ -6,7 +6,10 @@ from reviews.models import (
     Decision,
     EligibilityRule,
     EmployerReview,
+    FraudSignal,
     MaterialVerdict,
+    Revocation,
+    SampleDraw,
     StaffInvitation,
 )
 from verification_portal.shared.admin import ReadOnlyAdmin
@@ -60,3 +63,27 @@ class DecisionAdmin(ReadOnlyAdmin):
 @admin.register(Appeal)
 class AppealAdmin(ReadOnlyAdmin):
     list_display = ["application", "submitted_at", "handled_by", "outcome", "decided_at"]
+
+
+@admin.register(Revocation)
+class RevocationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "application",
+        "kind",
+        "proposed_by",
+        "proposed_at",
+        "confirmed",
+        "confirmed_by",
+        "decided_at",
+    ]
+
+
+@admin.register(SampleDraw)
+class SampleDrawAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "rate_percent", "case_digest", "seed", "created_at", "drawn_at"]
+
+
+@admin.register(FraudSignal)
+class FraudSignalAdmin(ReadOnlyAdmin):
+    list_display = ["application", "kind", "other", "created_at"]
+    list_filter = ["kind"]

@@ -110,3 +110,35 @@ def test_the_roster_import_flags_a_barred_person_and_the_administrator_decides(r
     assert "诚信档案" in result.flagged[0][3]
     done = roster_import_confirm(roster_import=result, user=admin, skip_flagged=True)
     assert done.imported_rows == 1 and not RosterStagingRow.objects.exists()
+
+
+def test_an_administrator_records_one_found_elsewhere(client_for):
+    admin = client_for(factories.UserFactory(is_superuser=True, is_staff=True))
+    id_number = factories.make_id_number()
+    response = admin.post(
+        reverse("admin:candidates_integrityrecord_add"),
+        {
+            "id_number": id_number.lower(),
+            "name": "赵替考",
+            "kind": "impersonation",
+            "description": "考场核验发现他人代考",
+            "found_by": "考务违纪处理决定〔2026〕3号",
+            "decided_on": "2026-05-24",
+            "bar_years": "5",
+        },
+    )
+    assert response.status_code == 302
+    record = IntegrityRecord.objects.get(id_number=id_number)
+    assert (
+        record.bar_until == datetime.date(2031, 5, 24)
+        and AuditEvent.objects.filter(action="integrity.record").exists()
+    )
+    change = admin.get(reverse("admin:candidates_integrityrecord_change", args=[record.pk]))
+    assert change.status_code == 200 and b'name="_save"' not in change.content  # view only
+    assert (
+        admin.post(
+            reverse("admin:candidates_integrityrecord_delete", args=[record.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert IntegrityRecord.objects.filter(pk=record.pk).exists()
