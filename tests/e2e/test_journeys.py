@@ -494,7 +494,10 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         standard = phone.evaluate(size)
         phone.get_by_role("button", name="关怀版（大字）").click()
         expect(phone.locator("html")).to_have_class("care")
-        assert phone.evaluate(size) >= 1.5 * standard
+        # The class is on the new page before its stylesheet has applied; wait for the text to grow
+        # (a timeout here fails the test).
+        phone.wait_for_load_state("load")
+        phone.wait_for_function(f"{size} >= {1.5 * standard}", timeout=10_000)
         for path in ("/me/", f"/applications/{application.pk}/", "/pass-lists/", "/cities/", "/self-check/"):
             phone.goto(path)
             expect(phone.locator("html")).to_have_class("care")  # remembered by the browser
