@@ -105,6 +105,12 @@ class PreviewStatus(models.TextChoices):
     FAILED = "failed", _("无法生成")
 
 
+class OcrStatus(models.TextChoices):
+    READ = "read", _("已识读")
+    UNREADABLE = "unreadable", _("无法识读")
+    FAILED = "failed", _("识读失败")
+
+
 class DocumentKind(models.TextChoices):
     APPLICATION_FORM = "application_form", _("资格考试报名表")
     RECEIPT = "receipt", _("申报回执")

@@ -20,6 +20,7 @@ from .enums import (
     Gender,
     IdType,
     IntegrityKind,
+    OcrStatus,
     PhoneCodePurpose,
     PreviewStatus,
     RosterReason,
@@ -492,6 +493,25 @@ class MaterialVersion(models.Model):
         return self.retired_at is None
 
     @property
+    def blurred_pages(self) -> list[int]:
+        """Numbers of the pages too blurred to read well (warned at once, never refused)."""
+        from candidates.quality import is_blurred
+
+        return [page.number for page in self.pages.all() if is_blurred(page.sharpness)]
+
+    @property
+    def unreadable_pages(self) -> list[int]:
+        """Numbers of the pages on which OCR read nothing."""
+        unreadable = []
+        for page in self.pages.all():
+            try:
+                if page.text.is_unreadable:
+                    unreadable.append(page.number)
+            except PageText.DoesNotExist:
+                continue
+        return unreadable
+
+    @property
     def version_label(self) -> str:
         """第 2 版, or 第 2 版（1/3） for one of three files uploaded together."""
         from django.utils.translation import gettext
@@ -539,6 +559,8 @@ class MaterialPage(models.Model):
     fine_hash = models.CharField(max_length=64, blank=True)
     stamp_hash = models.BigIntegerField(null=True, blank=True, db_index=True)
     stamp_fine = models.CharField(max_length=64, blank=True)
+    # Variance of the Laplacian at 1,200 px wide (``candidates.quality``): low is blurred.
+    sharpness = models.FloatField("清晰度", null=True, blank=True)
 
     class Meta:
         ordering = ["version", "number"]
@@ -546,6 +568,31 @@ class MaterialPage(models.Model):
 
     def __str__(self):
         return f"{self.version} p{self.number}"
+
+
+class PageText(models.Model):
+    """What OCR read on one page image (the one the reviewers' viewer shows, so the boxes
+    are in its pixels): each line's text, box and confidence. Written once per page."""
+
+    page = models.OneToOneField(MaterialPage, on_delete=models.PROTECT, related_name="text")
+    status = models.CharField(max_length=12, choices=OcrStatus)
+    text = models.TextField(blank=True)
+    # [{"text": "...", "box": [x0, y0, x1, y1], "score": 0.99}, ...] in reading order.
+    lines = models.JSONField(default=list)
+    characters = models.PositiveIntegerField(default=0)
+    engine = models.CharField(max_length=60)
+    seconds = models.FloatField(default=0)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "识读文字"
+
+    def __str__(self):
+        return f"{self.page} · {self.characters}"
+
+    @property
+    def is_unreadable(self) -> bool:
+        return self.status == OcrStatus.UNREADABLE
 
 
 class GeneratedDocument(models.Model):

@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from candidates import permissions, rules
 from candidates.enums import ApplicationStatus
 from candidates.identity import identity_verifier
-from candidates.models import Application, Material, MaterialVersion, Message, Organisation, RosterEntry
+from candidates.models import (
+    Application,
+    Material,
+    MaterialPage,
+    MaterialVersion,
+    Message,
+    Organisation,
+    RosterEntry,
+)
 from candidates.services.applications import application_start_refusal, failed_exams_for, gave_up_exams_for
 
 
@@ -201,7 +209,10 @@ def application_checklist(*, application: Application) -> list[ChecklistItem]:
         m.kind: m
         for m in Material.objects.filter(application=application).prefetch_related(
             Prefetch(
-                "versions", queryset=MaterialVersion.objects.order_by("number").prefetch_related("pages")
+                "versions",
+                queryset=MaterialVersion.objects.order_by("number").prefetch_related(
+                    Prefetch("pages", queryset=MaterialPage.objects.select_related("text"))
+                ),
             )
         )
     }
@@ -328,3 +339,13 @@ def pending_profile(*, pk: int | None):
     return CandidateProfile.objects.filter(
         pk=pk or 0, phone_verified_at__isnull=True, released_at__isnull=True
     ).first()
+
+
+def document_hints(*, application: Application) -> dict[str, str]:
+    """Per item, a hint that its pages do not look like the document asked for (from OCR)."""
+    from reviews.models import OcrCheck
+
+    check = OcrCheck.objects.filter(application=application).only("items").first()
+    if check is None:
+        return {}
+    return {kind: item["hint"] for kind, item in check.items.items() if item.get("hint")}

@@ -61,3 +61,22 @@ def task_anchor_audit_chain(*, reason: str = "hourly") -> None:
     from verification_portal.shared.audit import audit_anchor_write
 
     audit_anchor_write(reason=reason)
+
+
+@shared_task(name="candidates.ocr_page", acks_late=True)
+def task_ocr_page(*, page_id: int) -> None:
+    """One page per task, on the ``ocr`` queue (a worker of its own can be scaled)."""
+    from candidates.models import MaterialPage
+    from candidates.services.ocr import page_text_read
+
+    page = MaterialPage.objects.select_related("version__material__application").filter(pk=page_id).first()
+    if page is not None:
+        page_text_read(page=page)
+
+
+@shared_task(name="candidates.ocr_sweep")
+def task_ocr_sweep() -> None:
+    """Periodic: pages waiting for OCR (read here with eager tasks; sent again when lost)."""
+    from candidates.services.ocr import ocr_sweep
+
+    ocr_sweep()

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import filetype
+import pypdfium2
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from candidates.antivirus import scan_for_viruses
+from candidates.quality import FULL_PAGE_SHARE, dpi_of_placed_image, too_coarse
 
 logger = logging.getLogger(__name__)
 
@@ -239,6 +241,40 @@ def _inspect_pdf(upload, max_pages: int) -> int:
     return pages
 
 
+def _refuse_coarse_pdf_scan(upload) -> None:
+    """A PDF page that is one placed image (a scan) is judged by that image's dpi; pages of
+    text and drawings have no resolution to judge. Only the objects' sizes are read, never
+    the image data."""
+    upload.seek(0)
+    try:
+        pdf = pypdfium2.PdfDocument(upload.read())
+    except pypdfium2.PdfiumError:
+        upload.seek(0)
+        return  # pypdf read it; the preview reports what pdfium cannot render
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            width, height = page.get_size()
+            for image in page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+                left, bottom, right, top = image.get_pos()
+                placed_w, placed_h = right - left, top - bottom
+                if placed_w * placed_h < FULL_PAGE_SHARE * width * height:
+                    continue
+                pixels_w, pixels_h = image.get_px_size()
+                dpi = min(dpi_of_placed_image(pixels_w, placed_w), dpi_of_placed_image(pixels_h, placed_h))
+                if dpi < settings.PORTAL_PAGE_MIN_DPI:
+                    raise ValidationError(
+                        _(
+                            "PDF 第 {page} 页是约 {dpi} dpi 的扫描图，看不清内容。请按 200 dpi 以上重新扫描"
+                            "（至少 150 dpi）后上传。"
+                        ).format(page=index + 1, dpi=round(dpi)),
+                        code="resolution",
+                    )
+    finally:
+        pdf.close()
+        upload.seek(0)
+
+
 def _decode_cost(upload) -> int:
     """Pixels a file's inspection will decode, read from its header alone: a PNG is decoded
     whole, a JPEG at 1/8 scale (1/64 of its pixels). Not an image: 0."""
@@ -277,6 +313,8 @@ class UploadPolicy:
     types: frozenset
     max_mb: int
     max_pages: int
+    # Scans of paper pages (A4): held to the minimum resolution.
+    pages_of_paper: bool = True
 
     @property
     def max_bytes(self) -> int:
@@ -294,14 +332,22 @@ POLICIES = {
     "work_years": UploadPolicy(SCANS, 20, 10),
     "edu_chsi_record": UploadPolicy(SCANS, 10, 4),
     "edu_chsi_report": UploadPolicy(SCANS, 10, 4),
-    "edu_hunan_secondary_query": UploadPolicy(SCANS, 10, 4),
+    "edu_hunan_secondary_query": UploadPolicy(
+        SCANS, 10, 4, pages_of_paper=False
+    ),  # a query page: a screenshot is fine
     "edu_hunan_education_report": UploadPolicy(SCANS, 10, 4),
     "edu_enrolment_roster": UploadPolicy(SCANS, 20, 10),
     "edu_other_province_report": UploadPolicy(SCANS, 10, 4),
     "edu_cscse": UploadPolicy(SCANS, 10, 6),
-    "edu_party_school": UploadPolicy(SCANS, 10, 4),
-    "edu_technical_hunan": UploadPolicy(SCANS, 10, 4),
-    "edu_technical_national": UploadPolicy(SCANS, 10, 4),
+    "edu_party_school": UploadPolicy(
+        SCANS, 10, 4, pages_of_paper=False
+    ),  # a query page: a screenshot is fine
+    "edu_technical_hunan": UploadPolicy(
+        SCANS, 10, 4, pages_of_paper=False
+    ),  # a query page: a screenshot is fine
+    "edu_technical_national": UploadPolicy(
+        SCANS, 10, 4, pages_of_paper=False
+    ),  # a query page: a screenshot is fine
     "edu_technical_provincial": UploadPolicy(SCANS, 10, 4),
     "edu_graduate_form": UploadPolicy(SCANS, 20, 10),
     "edu_diploma": UploadPolicy(SCANS, 10, 2),
@@ -350,9 +396,24 @@ def inspect_upload(upload, policy: UploadPolicy = DEFAULT_POLICY) -> InspectedFi
     width = height = None
     if mime == "application/pdf":
         pages = _inspect_pdf(upload, policy.page_limit)
+        if policy.pages_of_paper:
+            _refuse_coarse_pdf_scan(upload)
     else:
         width, height = _inspect_image(upload, mime, settings.PORTAL_UPLOAD_MAX_PIXELS)
         pages = 1
+        if policy.pages_of_paper and too_coarse(width, height):
+            raise ValidationError(
+                _(
+                    "图片分辨率过低（{width}×{height} 像素），看不清内容。A4 页面至少需要 {short}×{long} "
+                    "像素（约 150 dpi）：请用扫描仪按 200 dpi 以上扫描，或用手机对准整页重新拍摄。"
+                ).format(
+                    width=width,
+                    height=height,
+                    short=settings.PORTAL_PAGE_MIN_SHORT_SIDE,
+                    long=settings.PORTAL_PAGE_MIN_LONG_SIDE,
+                ),
+                code="resolution",
+            )
     scan_for_viruses(upload)
     return InspectedFile(
         content_type=mime,

@@ -39,6 +39,7 @@ class QueueFilterForm(forms.Form):
         help_text=_("姓名、身份证号或申请编号（HC 开头），查本市全部状态的申请。"),
     )
     signals = forms.BooleanField(label=_("只看有风险提示的"), required=False)
+    ocr = forms.BooleanField(label=_("只看机器识读有不一致的"), required=False)
     sort = forms.ChoiceField(
         label=_("排序"),
         required=False,

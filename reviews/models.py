@@ -279,3 +279,26 @@ class FraudSignal(models.Model):
 
     def __str__(self):
         return f"{self.application_id} · {self.get_kind_display()}"
+
+
+class OcrCheck(models.Model):
+    """What OCR read on an application's current files, compared with its declaration and
+    roster entry (``reviews.crosscheck``), kept so the queue can filter on mismatches.
+    Recomputed whenever a page is read or the application is submitted."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="ocr_check")
+    mismatches = models.PositiveSmallIntegerField(default=0, db_index=True)
+    matches = models.PositiveSmallIntegerField(default=0)
+    not_found = models.PositiveSmallIntegerField(default=0)
+    pages_read = models.PositiveIntegerField(default=0)
+    pages_waiting = models.PositiveIntegerField(default=0)
+    pages_unreadable = models.PositiveIntegerField(default=0)
+    # {material kind: {"findings": [...], "hint": "..."}}
+    items = models.JSONField(default=dict)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "机器识读核对"
+
+    def __str__(self):
+        return f"{self.application_id} · {self.mismatches}"

@@ -52,6 +52,7 @@ def review_queue(
     query: str = "",
     sort: str = "",
     signals: bool = False,
+    ocr_mismatch: bool = False,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Application]:
     """The city's queue, longest waiting first (or as ``sort`` says). Never shows another
@@ -81,6 +82,8 @@ def review_queue(
         from reviews.models import FraudSignal
 
         queryset = queryset.filter(Exists(FraudSignal.objects.filter(application=OuterRef("pk"))))
+    if ocr_mismatch:
+        queryset = queryset.filter(ocr_check__mismatches__gt=0)
     # Two joins, three small lookups, and only the columns a queue line shows: a seven-table
     # join cost more to plan than to run, and full rows more to build than to fetch.
     return (
@@ -488,3 +491,46 @@ def reviewers_for_administrators():
         city__isnull=False, accepted_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("city", "invited_by")
     return list(reviewers), list(invitations)
+
+
+@dataclass(frozen=True)
+class OcrItem:
+    """What OCR read on one checklist item, for the review page."""
+
+    findings: list
+    hint: str
+    unreadable: list
+
+
+def ocr_for_review(*, application: Application, checklist) -> tuple[object | None, dict[str, OcrItem]]:
+    """The stored cross-check and, per item, its findings; each page of the checklist's
+    files is given the boxes to highlight (``page.ocr_marks``) in its own pixels."""
+    from reviews.crosscheck import Finding
+    from reviews.models import OcrCheck
+
+    check = OcrCheck.objects.filter(application=application).first()
+    if check is None:
+        return None, {}
+    items, marks = {}, {}
+    for kind, stored in check.items.items():
+        findings = [Finding(**finding) for finding in stored.get("findings", [])]
+        items[kind] = OcrItem(
+            findings=findings, hint=stored.get("hint", ""), unreadable=stored.get("unreadable", [])
+        )
+        for finding in findings:
+            for left, top, right, bottom in finding.boxes:
+                marks.setdefault(finding.page_id, []).append(
+                    {
+                        "x": left,
+                        "y": top,
+                        "w": right - left,
+                        "h": bottom - top,
+                        "outcome": finding.outcome,
+                        "title": f"{finding.label}：{finding.read}（{finding.outcome_label}）",
+                    }
+                )
+    for item in checklist:
+        for version in item.versions:
+            for page in version.pages.all():
+                page.ocr_marks = marks.get(page.pk, [])
+    return check, items

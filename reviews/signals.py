@@ -75,3 +75,33 @@ def page_hashes(image: Image.Image) -> PageHashes:
         stamp=_signed(int(str(imagehash.phash(stamp)), 16)) if stamp is not None else None,
         stamp_fine=str(imagehash.phash(stamp, hash_size=16)) if stamp is not None else "",
     )
+
+
+# Of two pages' texts with the names and ID numbers taken out, the share that must agree for
+# one page to be the other with only the person changed. Two honest forms of one template
+# differ in their filled-in dates, employers and titles too.
+COPY_TEXT_RATIO = 0.95
+
+
+def edited_copy(text_a: str, text_b: str, names: tuple[str, str]) -> bool | None:
+    """Whether page B is page A with another person's name or ID number written in: the
+    identities read differ and all the rest is the same. None when the texts name nobody
+    (the fingerprints alone must tell)."""
+    import difflib
+
+    from reviews.crosscheck import id_numbers, identity_free, labelled_names, normalise
+
+    ids_a, ids_b = set(id_numbers(text_a)), set(id_numbers(text_b))
+    names_a = labelled_names(text_a) | (
+        {names[0]} if names[0] and normalise(names[0]) in normalise(text_a) else set()
+    )
+    names_b = labelled_names(text_b) | (
+        {names[1]} if names[1] and normalise(names[1]) in normalise(text_b) else set()
+    )
+    if not (ids_a or ids_b or names_a or names_b):
+        return None
+    if (ids_a & ids_b) or (names_a & names_b):
+        return False  # the same person on both pages: one document shared (e.g. a list of staff)
+    every_name = tuple(names_a | names_b | set(names))
+    rest_a, rest_b = identity_free(text_a, every_name), identity_free(text_b, every_name)
+    return difflib.SequenceMatcher(None, rest_a, rest_b, autojunk=False).ratio() >= COPY_TEXT_RATIO

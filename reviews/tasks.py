@@ -42,3 +42,17 @@ def task_fraud_signals(*, version_id: int) -> None:
     )
     if version is not None:
         fraud_signals_for_version(version=version)
+
+
+@shared_task(name="reviews.ocr_crosscheck")
+def task_ocr_crosscheck(*, application_id: int) -> None:
+    from candidates.models import Application
+    from reviews.services.ocr import ocr_check_compute
+
+    application = (
+        Application.objects.select_related("candidate", "roster_entry", "employer")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is not None:
+        ocr_check_compute(application=application)

@@ -7,8 +7,11 @@ from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
+# An A4 page at 150 dpi, the smallest scan a material accepts.
+A4_150DPI = (1240, 1754)
 
-def jpeg_bytes(size=(800, 600), color=(200, 200, 200), exif_orientation: int | None = None) -> bytes:
+
+def jpeg_bytes(size=A4_150DPI, color=(200, 200, 200), exif_orientation: int | None = None) -> bytes:
     image = Image.new("RGB", size, color)
     out = io.BytesIO()
     if exif_orientation:
@@ -20,7 +23,7 @@ def jpeg_bytes(size=(800, 600), color=(200, 200, 200), exif_orientation: int | N
     return out.getvalue()
 
 
-def png_bytes(size=(600, 400)) -> bytes:
+def png_bytes(size=A4_150DPI) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (255, 255, 255)).save(out, "PNG")
     return out.getvalue()

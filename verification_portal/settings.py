@@ -277,6 +277,26 @@ PORTAL_UPLOAD_MAX_PDF_PAGES = env.int("PORTAL_UPLOAD_MAX_PDF_PAGES", default=30)
 PORTAL_MATERIAL_MAX_FILES = env.int("PORTAL_MATERIAL_MAX_FILES", default=10)
 # Pixels the inspection of one upload request may decode (a PNG whole, a JPEG at 1/8 scale).
 PORTAL_UPLOAD_DECODE_BUDGET = env.int("PORTAL_UPLOAD_DECODE_BUDGET", default=120_000_000)
+# Scanned pages: an A4 page under ~150 dpi is refused at upload (in either orientation; a
+# PDF page that is one placed image is judged by that image's dpi); a page whose sharpness
+# (variance of the Laplacian at 1,200 px wide) is below the warning line is flagged to the
+# candidate at once with the preview ("图片模糊，请重新拍摄"), never refused.
+PORTAL_PAGE_MIN_SHORT_SIDE = env.int("PORTAL_PAGE_MIN_SHORT_SIDE", default=1240)
+PORTAL_PAGE_MIN_LONG_SIDE = env.int("PORTAL_PAGE_MIN_LONG_SIDE", default=1754)
+PORTAL_PAGE_MIN_DPI = env.int("PORTAL_PAGE_MIN_DPI", default=145)
+PORTAL_BLUR_WARN_BELOW = env.float("PORTAL_BLUR_WARN_BELOW", default=40.0)
+# OCR of every uploaded page (rapidocr with onnxruntime; the models come with the package):
+# in Celery tasks on their own queue ("ocr"), one page per task; with eager tasks (the
+# embedded default) the periodic jobs' process reads the pages, never a request. Off, the
+# portal works without it.
+PORTAL_OCR = env.bool("PORTAL_OCR", default=True)
+PORTAL_OCR_THREADS = env.int("PORTAL_OCR_THREADS", default=1)
+# Pages read per sweep of the periodic job (eager mode), and how long a page may wait for a
+# worker before the sweep sends it again (worker mode: a task lost with its broker).
+PORTAL_OCR_SWEEP_PAGES = env.int("PORTAL_OCR_SWEEP_PAGES", default=20)
+PORTAL_OCR_RESEND_MINUTES = env.int("PORTAL_OCR_RESEND_MINUTES", default=60)
+# A page of a document with fewer characters read than this is "unreadable".
+PORTAL_OCR_MIN_CHARS = env.int("PORTAL_OCR_MIN_CHARS", default=8)
 PORTAL_PDF_FONT_FAMILY = env.str(
     "PORTAL_PDF_FONT_FAMILY", default="'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif"
 )
@@ -287,8 +307,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+CELERY_TASK_ROUTES = {"candidates.ocr_page": {"queue": "ocr"}}
 CELERY_BEAT_SCHEDULE = {
     "catch-up": {"task": "candidates.catch_up", "schedule": 300.0},
+    "ocr-sweep": {"task": "candidates.ocr_sweep", "schedule": 60.0},
     # The audit chain's head, written outside the database (also at every publication).
     "anchor-audit-chain": {"task": "candidates.anchor_audit_chain", "schedule": 3600.0},
 }

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import json
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -524,6 +525,8 @@ def application_submit(
             application.materials.filter(reopened=True).update(reopened=False)
     if status == ApplicationStatus.DRAFT:
         enqueue_on_commit("candidates.render_document", application_id=application.pk, kind="receipt")
+    if settings.PORTAL_OCR:  # the declaration is final now: compare what was read with it
+        enqueue_on_commit("reviews.ocr_crosscheck", application_id=application.pk)
     return application
 
 

@@ -16,7 +16,9 @@ from PIL import Image, ImageOps
 
 from candidates.enums import ApplicationStatus, PreviewStatus
 from candidates.models import Application, Material, MaterialPage, MaterialVersion
+from candidates.quality import sharpness
 from candidates.services.applications import application_edit_refusal
+from candidates.services.ocr import ocr_wanted_after_preview
 from candidates.uploads import check_decode_budget, clean_original_name, inspect_upload, policy_for
 from reviews.signals import page_hashes
 from verification_portal.shared.audit import audit_record
@@ -245,6 +247,7 @@ def material_preview_render(*, version: MaterialVersion) -> MaterialVersion:
             if number in existing:
                 continue
             hashes = page_hashes(image)
+            score = sharpness(image)
             page = MaterialPage(
                 version=locked,
                 number=number,
@@ -258,6 +261,7 @@ def material_preview_render(*, version: MaterialVersion) -> MaterialVersion:
                 fine_hash=hashes.fine,
                 stamp_hash=hashes.stamp,
                 stamp_fine=hashes.stamp_fine,
+                sharpness=round(score, 1),
             )
             page.image.save("page.jpg", ContentFile(_jpeg(image)), save=False)
             page.save()
@@ -265,7 +269,9 @@ def material_preview_render(*, version: MaterialVersion) -> MaterialVersion:
         locked.preview = existing[1].image.name
         locked.preview_status = PreviewStatus.READY
         locked.save(update_fields=["preview", "preview_status"])
-        # The pages are fingerprinted: look for the same or near-identical scans of others.
+        # The pages are fingerprinted: look for the same or near-identical scans of others;
+        # and read (OCR) on the workers of their own queue.
         enqueue_on_commit("reviews.fraud_signals", version_id=locked.pk)
+        ocr_wanted_after_preview(version=locked)
     version.preview, version.preview_status = locked.preview, locked.preview_status
     return version

@@ -33,6 +33,7 @@ from candidates.selectors import (
     application_for_user,
     application_timeline,
     applications_for_candidate,
+    document_hints,
     failure_notice_for,
     messages_for,
     next_step_for,
@@ -134,6 +135,7 @@ def application_detail(request, pk: int):
             "application": application,
             **_eligibility(application),
             "checklist": checklist,
+            "document_hints": document_hints(application=application) if is_owner else {},
             "stamp_instruction": rules.stamp_instruction(application),
             "special_case_offer": is_owner
             and application.is_editable

@@ -49,11 +49,12 @@ def queue(request):
         query=filters.get("q") or "",
         sort=filters.get("sort") or "",
         signals=bool(filters.get("signals")),
+        ocr_mismatch=bool(filters.get("ocr")),
         now=now,
     )
     counts = queue_counts(user=request.user)
     known = None
-    narrowed = ("exam", "employer", "waiting", "q", "signals")
+    narrowed = ("exam", "employer", "waiting", "q", "signals", "ocr")
     if not any(filters.get(name) for name in narrowed):
         status = filters.get("status")
         known = counts.get(status, 0) if status else sum(counts[s] for s in BACKLOG_STATUSES)

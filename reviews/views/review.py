@@ -27,6 +27,7 @@ from reviews.selectors import (
     eligible_handlers,
     employer_reviews_of,
     latest_verdicts,
+    ocr_for_review,
     review_facts,
     review_materials,
 )
@@ -55,6 +56,7 @@ def review(request, pk: int):
     checklist = application_checklist(application=application)
     materials = review_materials(application=application)
     supplement_requested_at, changes = changes_since_supplement(application=application)
+    ocr_check, ocr_items = ocr_for_review(application=application, checklist=checklist)
     return render(
         request,
         "reviews/review.html",
@@ -62,6 +64,7 @@ def review(request, pk: int):
             "application": application,
             "facts": review_facts(application=application),
             "signals": list(application.signals.select_related("other__round")),
+            "ocr_check": ocr_check,
             "integrity": integrity_records_read(
                 id_number=application.candidate.id_number, actor=request.user, application=application
             ),
@@ -71,6 +74,7 @@ def review(request, pk: int):
                     materials.get(item.requirement.code),
                     *_current_or_stale(latest.get(item.requirement.code)),
                     changes.get(item.requirement.code),
+                    ocr_items.get(item.requirement.code),
                 )
                 for item in checklist
             ],

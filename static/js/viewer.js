@@ -11,7 +11,10 @@
     if (!stage || !images.length) { return; }
     var canvas = document.createElement("div");
     canvas.className = "viewer-canvas";
+    // OCR highlights: one SVG a page (in the page image's pixels), laid over its image.
+    var marks = Array.prototype.slice.call(figure.querySelectorAll(".viewer-stage svg[data-marks-for]"));
     images.forEach(function (img) { canvas.appendChild(img); });
+    marks.forEach(function (svg) { canvas.appendChild(svg); });
     stage.appendChild(canvas);
     var state = { page: 0, zoom: 1, rotate: 0 };
     var pageLabel = figure.querySelector("[data-role=page]");
@@ -36,6 +39,15 @@
       var shift = { 0: "", 90: "translate(" + h + "px, 0) ", 180: "translate(" + w + "px, " + h + "px) ", 270: "translate(0, " + w + "px) " }[state.rotate];
       img.style.transform = shift + "rotate(" + state.rotate + "deg)";
       img.dataset.zoom = String(state.zoom);
+      marks.forEach(function (svg) {
+        var shown = Number(svg.getAttribute("data-marks-for")) === state.page;
+        if (shown) { svg.removeAttribute("hidden"); } else { svg.setAttribute("hidden", ""); }
+        if (shown) {
+          svg.style.width = img.style.width;
+          svg.style.height = img.style.height;
+          svg.style.transform = img.style.transform;
+        }
+      });
       if (pageLabel) { pageLabel.textContent = String(state.page + 1); }
       if (zoomLabel) { zoomLabel.textContent = Math.round(state.zoom * 100) + "%"; }
       if (anchor) {

@@ -87,11 +87,11 @@ def test_size_limit(application, settings):
 
 
 def test_pixel_limit(application, settings):
-    settings.PORTAL_UPLOAD_MAX_PIXELS = 500 * 500
+    settings.PORTAL_UPLOAD_MAX_PIXELS = 1300 * 1800
     with pytest.raises(ValidationError) as error:
-        do_upload(application, upload("huge.png", png_bytes((600, 500))))
+        do_upload(application, upload("huge.png", png_bytes((1300, 1801))))
     assert "像素过大" in error.value.messages[0]
-    do_upload(application, upload("ok.png", png_bytes((500, 500))))
+    do_upload(application, upload("ok.png", png_bytes((1300, 1800))))
     assert MaterialVersion.objects.count() == 1
 
 
@@ -153,13 +153,13 @@ def test_upload_refused_for_item_not_on_checklist(application):
 
 
 def test_preview_fixes_exif_orientation_and_reencodes(application, private_storage):
-    [version] = do_upload(application, upload("rotated.jpg", jpeg_bytes((400, 200), exif_orientation=6)))
+    [version] = do_upload(application, upload("rotated.jpg", jpeg_bytes((1600, 1300), exif_orientation=6)))
     task_material_preview(version_id=version.pk)
     version.refresh_from_db()
     assert version.preview_status == PreviewStatus.READY
     with Image.open(private_storage / version.preview.name) as preview:
         assert preview.format == "JPEG"
-        assert preview.size == (200, 400)  # rotated upright
+        assert preview.size == (1300, 1600)  # rotated upright
         assert 0x0112 not in preview.getexif()
 
 

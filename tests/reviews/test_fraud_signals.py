@@ -77,7 +77,7 @@ def test_the_same_file_by_two_candidates():
 def test_a_rescanned_copy_is_near_but_two_honest_forms_are_not():
     original = form("王小明", "430102199003070020", "长沙示范设计院")
     first = put(jpeg(original))
-    copy = put(jpeg(original, quality=60, scale=0.8))  # re-saved, smaller: not the same file
+    copy = put(jpeg(original, quality=60, scale=1.1))  # re-saved, larger: not the same file
     assert kinds(copy) == {SignalKind.NEAR_DUPLICATE}
     honest = put(jpeg(form("李大红", "430104198805120031", "湖南某某建筑有限责任公司")))
     assert kinds(honest) == set() and not FraudSignal.objects.filter(other=honest).exists()

@@ -119,7 +119,7 @@ def page_aa_javascript(writer):
 
 
 def outline_javascript(writer):
-    writer.add_outline_item("目录", 0)
+    writer.add_outline_item(title="目录", page_number=0)
     outline = writer._root_object["/Outlines"].get_object()
     first = outline["/First"].get_object()
     first[N("/A")] = writer._add_object(action("/JavaScript", JS=TextStringObject("1")))
@@ -186,7 +186,7 @@ def libreoffice_export(writer):
     writer._root_object[N("/AcroForm")] = DictionaryObject(
         {N("/Fields"): ArrayObject([writer._add_object(field)])}
     )
-    writer.add_outline_item("第 1 页", 0)
+    writer.add_outline_item(title="第 1 页", page_number=0)
 
 
 def test_a_libreoffice_export_is_accepted():

@@ -56,6 +56,11 @@ def enqueue_on_commit(task_name: str, *, record: bool = True, **kwargs) -> None:
     transaction.on_commit(lambda: _send(job_id, task_name, kwargs))
 
 
+def enqueue(task_name: str, **kwargs) -> bool:
+    """Send now, outside any outbox: for a periodic job that finds its work again next run."""
+    return _send(None, task_name, kwargs)
+
+
 def outbox_flush(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Send the jobs still pending a minute after they were recorded. Each batch is locked
     (SKIP LOCKED), so two catch-up runs at once do not send a job twice; it stops at the first
