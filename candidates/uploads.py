@@ -256,7 +256,7 @@ def _refuse_coarse_pdf_scan(upload) -> None:
             page = pdf[index]
             width, height = page.get_size()
             for image in page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-                left, bottom, right, top = image.get_pos()
+                left, bottom, right, top = image.get_bounds()
                 placed_w, placed_h = right - left, top - bottom
                 if placed_w * placed_h < FULL_PAGE_SHARE * width * height:
                     continue

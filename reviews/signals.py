@@ -92,12 +92,12 @@ def edited_copy(text_a: str, text_b: str, names: tuple[str, str]) -> bool | None
     from reviews.crosscheck import id_numbers, identity_free, labelled_names, normalise
 
     ids_a, ids_b = set(id_numbers(text_a)), set(id_numbers(text_b))
-    names_a = labelled_names(text_a) | (
-        {names[0]} if names[0] and normalise(names[0]) in normalise(text_a) else set()
-    )
-    names_b = labelled_names(text_b) | (
-        {names[1]} if names[1] and normalise(names[1]) in normalise(text_b) else set()
-    )
+    names_a = labelled_names(text_a) | {
+        name for name in names if name and normalise(name) in normalise(text_a)
+    }
+    names_b = labelled_names(text_b) | {
+        name for name in names if name and normalise(name) in normalise(text_b)
+    }
     if not (ids_a or ids_b or names_a or names_b):
         return None
     if (ids_a & ids_b) or (names_a & names_b):

@@ -11,6 +11,7 @@ from candidates.services.materials import material_store
 from reviews.enums import SignalKind
 from reviews.models import FraudSignal
 from tests import factories
+from tests.factories import make_id_number
 from tests.files import upload
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,8 @@ def test_the_same_file_by_two_candidates():
     assert FraudSignal.objects.get(application=second, kind=SignalKind.SAME_FILE).other == first
 
 
-def test_a_rescanned_copy_is_near_but_two_honest_forms_are_not():
+def test_a_rescanned_copy_is_near_but_two_honest_forms_are_not(settings):
+    settings.PORTAL_OCR = False  # the fingerprints alone decide
     original = form("王小明", "430102199003070020", "长沙示范设计院")
     first = put(jpeg(original))
     copy = put(jpeg(original, quality=60, scale=1.1))  # re-saved, larger: not the same file
@@ -131,3 +133,53 @@ def test_the_reviewer_sees_them_and_filters_the_queue(client_for):
     assert "风险提示（供参考，不是结论）" in page and "与他人上传的文件完全相同" in page
     rows = reviewer.get(reverse("reviews:queue"), {"signals": "on"}).context["rows"]
     assert [row.reference for row in rows] == [flagged.reference] and clean.reference not in str(rows)
+
+
+def put_as(name: str, id_number: str, data: bytes, **application):
+    """An upload by the person named, read by OCR as the periodic job would."""
+    from candidates.services.ocr import ocr_sweep
+
+    candidate = factories.CandidateFactory(real_name=name, id_number=id_number)
+    uploaded = put(data, candidate=candidate, **application)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        ocr_sweep()
+    return uploaded
+
+
+def test_with_ocr_an_edited_copy_counts_but_honest_forms_and_a_shared_list_do_not():
+    """Near-identical pages count only when the people read on them differ and the rest is
+    the same: one person's proof with another's name and number written in."""
+    from reviews.signals import NEAR_BITS, distance
+    from tests.pages import jpeg as page_jpeg
+    from tests.pages import page, work_years_lines
+
+    wang, li, zhang, zhao, qian = (make_id_number() for _ in range(5))
+    lines = work_years_lines("王小明", wang, "长沙示范设计院")
+    original = put_as("王小明", wang, page_jpeg(page(lines)))
+    copy = put_as("李大红", li, page_jpeg(page(work_years_lines("李大红", li, "长沙示范设计院"))))
+    assert kinds(copy) == {SignalKind.NEAR_DUPLICATE}
+    signal = FraudSignal.objects.get(application=copy, kind=SignalKind.NEAR_DUPLICATE)
+    assert signal.other == original and signal.evidence["read"] == "identities differ"
+    # The same template honestly filled in by another person at another employer.
+    honest_lines = work_years_lines("张三丰", zhang, "湘潭示范设计院", since="2013年9月")
+    honest = put_as("张三丰", zhang, page_jpeg(page(honest_lines)))
+    assert distance(scanned(honest).phash, scanned(original).phash) <= NEAR_BITS  # the hashes cannot tell
+    assert SignalKind.NEAR_DUPLICATE not in kinds(honest)
+    # One staff list naming both people, uploaded by each: the same people on both pages.
+    staff = [
+        "工作年限证明",
+        "兹证明下列同志在本单位从事工程技术工作：",
+        f"赵六 {zhao}",
+        f"钱七 {qian}",
+        "单位名称：长沙示范设计院",
+    ]
+    first = put_as("赵六", zhao, page_jpeg(page(staff)))
+    second = put_as("钱七", qian, page_jpeg(page(staff), quality=70))
+    assert distance(scanned(first).phash, scanned(second).phash) <= NEAR_BITS
+    assert SignalKind.NEAR_DUPLICATE not in kinds(second) | kinds(first)
+
+
+def scanned(application):
+    from candidates.models import MaterialPage
+
+    return MaterialPage.objects.get(version__material__application=application)
