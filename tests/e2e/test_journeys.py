@@ -21,9 +21,12 @@ from playwright.sync_api import expect, sync_playwright
 
 from candidates.enums import ApplicationStatus
 from candidates.models import Application, GeneratedDocument
+from candidates.services.ocr import ocr_sweep
 from tests import factories
 from tests.conftest import sms_code_for
-from tests.files import jpeg_bytes, pdf_bytes
+from tests.files import pdf_bytes
+from tests.pages import jpeg as page_jpeg
+from tests.pages import page as scanned_page
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
@@ -160,10 +163,18 @@ def portal(live_server, private_storage, settings, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_whole_flow_in_a_browser(portal, tmp_path):
-    scan = tmp_path / "报名表.jpg"
-    scan.write_bytes(jpeg_bytes((1240, 1754), color=(235, 235, 235)))
+    scan = tmp_path / "报名表.jpg"  # a page OCR reads: the name, the ID number, the employer
+    form_lines = [
+        "资格考试报名表",
+        "姓名：王小明",
+        f"身份证号：{portal['id_number']}",
+        "工作单位：长沙示范设计院",
+    ]
+    scan.write_bytes(page_jpeg(scanned_page(form_lines)))
     scan_back = tmp_path / "报名表-第2页.jpg"
-    scan_back.write_bytes(jpeg_bytes((1240, 1754), color=(240, 240, 240)))
+    scan_back.write_bytes(
+        page_jpeg(scanned_page(["资格考试报名表（续）", "工作经历：2012年7月至今 长沙示范设计院"]))
+    )
     not_a_scan = tmp_path / "照片.jpg"
     not_a_scan.write_bytes(b"this is not a picture")
     record = tmp_path / "备案表.pdf"
@@ -290,10 +301,22 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         expect(approved.get_by_role("link", name="下载（PDF）")).to_have_count(1)
 
         # 3. A reviewer claims it, zooms a scan, asks for a supplement of the education proof.
+        # The periodic job reads the uploaded pages (OCR never runs in a request).
+        assert ocr_sweep() == 4  # two form pages, the record's two pages
         reviewer = browser.login_staff(portal["reviewer"])
         expect(reviewer).to_have_url(re.compile("/review/"))
         shot(reviewer, "06b-review-queue", problems)
         reviewer.get_by_role("button", name="领取下一份").click()
+        # What OCR read, compared with the application: an aid, and the page says so.
+        expect(reviewer.locator("[data-ocr-summary]")).to_contain_text("仅供参考")
+        form_ocr = reviewer.locator("#material-application_form [data-ocr]")
+        expect(form_ocr.locator("[data-ocr-fact=id_number]")).to_contain_text("一致")
+        expect(form_ocr.locator("[data-ocr-fact=name]")).to_contain_text("王小明")
+        expect(form_ocr.locator("[data-ocr-fact=employer]")).to_contain_text("一致")
+        marks = reviewer.locator("#material-application_form svg.ocr-marks").first
+        expect(marks).to_be_visible()  # the words read are highlighted on the page image
+        assert marks.locator("rect.ocr-match").count() >= 3
+        shot(reviewer, "07c-ocr", problems)
         viewer = reviewer.locator(".viewer").first
         first_image = viewer.locator(".viewer-stage img").first
         stage = viewer.locator(".viewer-stage")
