@@ -9,7 +9,7 @@ PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
 S3RVER_VERSION := 3.7.1
 S3RVER := $(VENV)/s3rver/node_modules/.bin/s3rver
 
-.PHONY: run test test-fast install system-deps services browser clamav fmt lint worker beat bench
+.PHONY: run test test-fast install system-deps services browser clamav fmt lint worker ocr-worker beat bench
 
 # The local demo runs in debug mode (a development key, the TOTP code helper, local files).
 run: export DJANGO_DEBUG ?= true
@@ -96,7 +96,13 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 worker: install
-	$(VENV)/bin/celery -A verification_portal worker --loglevel=INFO
+	$(VENV)/bin/celery -A verification_portal worker -Q celery --loglevel=INFO
+
+# OCR of uploaded pages, on its own queue: one process a core (OCR_CONCURRENCY), scaled apart
+# from the other jobs (README: how many a round needs).
+OCR_CONCURRENCY ?= 2
+ocr-worker: install
+	$(VENV)/bin/celery -A verification_portal worker -Q ocr --concurrency $(OCR_CONCURRENCY) --max-tasks-per-child 500 --loglevel=INFO -n ocr@%h
 
 beat: install
 	$(VENV)/bin/celery -A verification_portal beat --loglevel=INFO
@@ -106,3 +112,4 @@ bench: install services
 	$(PY) benchmarks/review_queue.py
 	$(PY) benchmarks/roster_import.py
 	$(PY) benchmarks/publication.py
+	$(PY) benchmarks/ocr.py
