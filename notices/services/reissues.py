@@ -34,8 +34,8 @@ from reviews.permissions import reviewer_city_id
 from verification_portal.shared.audit import audit_record
 
 PHOTOS = frozenset({"image/jpeg", "image/png"})
-FILE_POLICY = UploadPolicy(SCANS, 10, 4)
-PHOTO_POLICY = UploadPolicy(PHOTOS, 2, 1)
+FILE_POLICY = UploadPolicy(SCANS, 10, 4, pages_of_paper=False)  # an ID card copy is not an A4 page
+PHOTO_POLICY = UploadPolicy(PHOTOS, 2, 1, pages_of_paper=False)
 # A certificate photo (二寸 or 一寸): portrait, at least 295 × 413 pixels, light background.
 PHOTO_MIN_SIZE = (295, 413)
 REISSUABLE = frozenset({CertificateStatus.MAILED, CertificateStatus.COLLECTED})

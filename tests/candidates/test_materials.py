@@ -153,13 +153,13 @@ def test_upload_refused_for_item_not_on_checklist(application):
 
 
 def test_preview_fixes_exif_orientation_and_reencodes(application, private_storage):
-    [version] = do_upload(application, upload("rotated.jpg", jpeg_bytes((1600, 1300), exif_orientation=6)))
+    [version] = do_upload(application, upload("rotated.jpg", jpeg_bytes((1800, 1300), exif_orientation=6)))
     task_material_preview(version_id=version.pk)
     version.refresh_from_db()
     assert version.preview_status == PreviewStatus.READY
     with Image.open(private_storage / version.preview.name) as preview:
         assert preview.format == "JPEG"
-        assert preview.size == (1300, 1600)  # rotated upright
+        assert preview.height == 1600 and preview.width < 1200  # rotated upright (and made viewer-sized)
         assert 0x0112 not in preview.getexif()
 
 
