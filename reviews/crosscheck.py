@@ -54,6 +54,7 @@ VALUE_ENDS = re.compile(
     r"（盖章）|\(盖章\)|盖章|毕业时间|毕业日期|层次|专业|性别|证件号码|单位地址|联系电话|日期"
 )
 GRADUATION_LABEL = re.compile(r"毕业(?:日期|时间|年月)\s*[:：]?\s*(\d{4})\s*[年./-]\s*(\d{1,2})")
+WORK_START = re.compile(r"(?:自|从|于)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:起|至今|参加工作|开始|入职|在)")
 CHSI_CODE = re.compile(r"(?:在线验证码|验证码)\s*[:：]?\s*([A-Z0-9]{10,20})")
 CHSI_VALID = re.compile(
     r"(?:有效期至|验证有效期)\s*[:：]?\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})"
@@ -69,6 +70,7 @@ class Facts:
     school: str = ""
     graduation: datetime.date | None = None
     employer: str = ""
+    work_start: datetime.date | None = None
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
@@ -91,6 +93,7 @@ FACT_LABELS = {
     "school": _("毕业院校"),
     "graduation": _("毕业时间"),
     "employer": _("工作单位"),
+    "work_start": _("参加相关专业工作时间"),
     "chsi_code": _("在线验证码"),
     "chsi_valid": _("在线验证有效期"),
 }
@@ -241,6 +244,20 @@ def _check_graduation(pages: list[PageReading], facts: Facts) -> Finding:
     return finding
 
 
+def _check_work_start(pages: list[PageReading], facts: Facts) -> Finding:
+    declared = facts.work_start
+    finding = Finding("work_start", f"{declared:%Y-%m}" if declared else "")
+    if declared is None:
+        return finding
+    for page in pages:
+        found = WORK_START.search(page.text)
+        if found:
+            year, month = int(found.group(1)), int(found.group(2))
+            outcome = MATCH if (year, month) == (declared.year, declared.month) else DIFFERS
+            return _found(finding, pages, f"{year}年{found.group(2)}月", f"{year}-{month:02d}", outcome)
+    return finding
+
+
 def _check_chsi(pages: list[PageReading], facts: Facts) -> list[Finding]:
     code = Finding("chsi_code", "")
     validity = Finding("chsi_valid", "")
@@ -269,6 +286,8 @@ def material_findings(kind: str, pages: list[PageReading], facts: Facts) -> list
         findings.append(_check_graduation(readable, facts))
     if kind in EMPLOYER_KINDS:
         findings.append(_check_labelled(readable, "employer", facts.employer, EMPLOYER_LABEL))
+    if kind == "work_years":
+        findings.append(_check_work_start(readable, facts))
     if kind == "edu_chsi_record":
         findings.extend(_check_chsi(readable, facts))
     return findings

@@ -18,6 +18,7 @@ def application_facts(application: Application) -> Facts:
         school=application.school,
         graduation=application.graduation_date,
         employer=application.employer.name if application.employer_id else "",
+        work_start=application.work_start_date,
         today=timezone.localdate(),
     )
 

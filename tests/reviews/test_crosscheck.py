@@ -20,6 +20,7 @@ FACTS = Facts(
     school="湖南师范大学",
     graduation=datetime.date(2010, 6, 30),
     employer="长沙示范设计院",
+    work_start=datetime.date(2012, 7, 1),
     today=datetime.date(2026, 12, 3),
 )
 
@@ -49,16 +50,20 @@ def test_id_numbers_by_the_check_digit_in_any_width_and_case():
 
 def test_a_matching_work_years_proof():
     found = outcomes(
-        "work_years", "兹证明王小明同志，身份证号110101199003074514，", "单位名称：长沙示范设计院（盖章）"
+        "work_years",
+        "兹证明王小明同志，身份证号110101199003074514，",
+        "自2012年7月起在长沙示范设计院从事",
+        "单位名称：长沙示范设计院（盖章）",
     )
-    assert found == {"id_number": MATCH, "name": MATCH, "employer": MATCH}
+    assert found == {"id_number": MATCH, "name": MATCH, "employer": MATCH, "work_start": MATCH}
+    assert outcomes("work_years", "自 2014 年 9 月起在长沙示范设计院从事")["work_start"] == DIFFERS
 
 
 def test_another_name_id_and_employer_differ():
     found = outcomes(
         "work_years", "姓名：李大红", "身份证号 11010519491231002X", "工作单位：湖南某某建筑有限责任公司"
     )
-    assert found == {"id_number": DIFFERS, "name": DIFFERS, "employer": DIFFERS}
+    assert found == {"id_number": DIFFERS, "name": DIFFERS, "employer": DIFFERS, "work_start": NOT_FOUND}
 
 
 def test_a_labelled_name_in_a_table_cell_stops_at_the_next_label():

@@ -62,12 +62,13 @@ def test_the_work_years_proof_is_read_and_matches_the_application():
     assert facts["id_number"]["outcome"] == "match"
     assert facts["name"]["outcome"] == "match"
     assert facts["employer"]["outcome"] == "match"
+    assert facts["work_start"]["outcome"] == "differs"  # the page says 2012-07, the declaration 2010-07
     # The boxes are in the page image's pixels, on the line that holds the number.
     [left, top, right, bottom] = facts["id_number"]["boxes"][0]
     stored = MaterialPage.objects.get(pk=facts["id_number"]["page_id"])
     assert 0 <= left < right <= stored.width and 0 <= top < bottom <= stored.height
     check = OcrCheck.objects.get(application=application)
-    assert check.mismatches == 0 and check.matches == 3 and check.pages_waiting == 0
+    assert check.mismatches == 1 and check.matches == 3 and check.pages_waiting == 0
     assert read_all() == 0  # read once
 
 
@@ -80,7 +81,14 @@ def test_another_persons_proof_is_a_mismatch_and_the_queue_filters_it(client_for
     put(
         honest,
         "work_years",
-        page(work_years_lines(honest.candidate.real_name, honest.candidate.id_number, honest.employer.name)),
+        page(
+            work_years_lines(
+                honest.candidate.real_name,
+                honest.candidate.id_number,
+                honest.employer.name,
+                since="2010年7月",
+            )
+        ),
     )
     read_all()
     facts = findings(application, "work_years")
