@@ -9,7 +9,7 @@ PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
 S3RVER_VERSION := 3.7.1
 S3RVER := $(VENV)/s3rver/node_modules/.bin/s3rver
 
-.PHONY: run test test-fast install system-deps services browser clamav fmt lint worker ocr-worker beat bench
+.PHONY: run test test-fast install system-deps services browser clamav fmt lint worker ocr-worker beat bench bench-load
 
 # The local demo runs in debug mode (a development key, the TOTP code helper, local files).
 run: export DJANGO_DEBUG ?= true
@@ -106,6 +106,11 @@ ocr-worker: install
 
 beat: install
 	$(VENV)/bin/celery -A verification_portal beat --loglevel=INFO
+
+# The load benchmark drives gunicorn with wrk (Debian's package, installed when missing).
+bench-load: install services
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	$(PY) benchmarks/load.py
 
 bench: install services
 	$(PY) benchmarks/upload_scan.py

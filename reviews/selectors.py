@@ -94,6 +94,10 @@ def review_queue(
     )
 
 
+def queue_orders(sort: str) -> tuple[str, ...]:
+    return QUEUE_ORDERS.get(sort, QUEUE_ORDERS[""])
+
+
 QUEUE_ORDERS = {
     "": ("status_changed_at", "pk"),
     "newest": ("-status_changed_at", "-pk"),

@@ -1,20 +1,10 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from reviews.permissions import hr_organisation_id, reviewer_city_id
 
 PAGE_SIZE = 50
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count when the page already knows it (no second COUNT query)."""
-
-    def __init__(self, *args, count: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if count is not None:
-            self.__dict__["count"] = count
 
 
 def _reviewer_only(request) -> None:

@@ -14,12 +14,14 @@ from candidates.enums import ApplicationStatus as S
 from reviews.forms import (
     QueueFilterForm,
 )
+from reviews.pagination import keyset_page
 from reviews.selectors import (
     WAITING_CHOICES,
     application_for_reviewer,
     assigned_to,
     queue_counts,
     queue_exams,
+    queue_orders,
     review_queue,
     reviewer_stats,
 )
@@ -27,7 +29,6 @@ from reviews.services.claims import application_claim, application_claim_next, a
 
 from ._common import (
     PAGE_SIZE,
-    CountedPaginator,
     _errors_to_messages,
     _reviewer_only,
 )
@@ -58,9 +59,24 @@ def queue(request):
     if not any(filters.get(name) for name in narrowed):
         status = filters.get("status")
         known = counts.get(status, 0) if status else sum(counts[s] for s in BACKLOG_STATUSES)
-    page = CountedPaginator(items, PAGE_SIZE, count=known).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    page = keyset_page(
+        items,
+        sort=filters.get("sort") or "",
+        orders=queue_orders(filters.get("sort") or ""),
+        after=request.GET.get("after", "")[:40],
+        before=request.GET.get("before", "")[:40],
+        number=number,
+        size=PAGE_SIZE,
+        count=known if known is not None else items.count(),
+        query=query.urlencode(),
+    )
     return render(
         request,
         "reviews/queue.html",

@@ -1,0 +1,245 @@
+"""Load benchmark: the pages everyone opens on deadline and publication days, under concurrency.
+
+Builds 200,000 applications in PostgreSQL (the queue benchmark's generator), starts gunicorn
+with 2 sync workers (DEBUG off, persistent connections), and runs wrk (-t1 -c8) against, in one
+run on the same data and server:
+- the floor: a login-required view answering one line;
+- a textbook ListView of the city's queue (Paginator: COUNT + OFFSET, select_related), page 1
+  and page 100 (both views are mounted by the benchmark's own URLconf, not the portal's);
+- /review/ (the portal's queue), /review/?waiting=7, and its page 100;
+- /me/ (a candidate's dashboard);
+- / (the public home), /notices/ and the public pass-list page of a 100,000-name list (page 1,
+  page 500 and a search).
+It prints req/s, p50 and p99 for each, and the ratios the targets are set in, with pass/fail.
+
+    make bench-load     # or: .venv/bin/python benchmarks/load.py [rows] [seconds]
+"""
+
+import importlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import load_generated_data, setup_django
+
+setup_django()
+
+from django.conf import settings
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+)
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from review_queue import GENERATE
+
+from candidates.enums import BACKLOG_STATUSES
+from candidates.models import Application, CandidateProfile, City
+from reviews.models import CityReviewer
+
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+CONNECTIONS = 8
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PAGE = 50
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def session_for(user, *, second_factor: bool) -> str:
+    engine = importlib.import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if second_factor:
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def deep_queue_query(city: City, page: int) -> str:
+    """The portal's link to queue page ``page`` (a cursor when the queue pages by keyset)."""
+    from reviews.pagination import encode
+
+    row = (
+        Application.objects.filter(city=city, status__in=BACKLOG_STATUSES)
+        .order_by("status_changed_at", "pk")
+        .only("pk", "status_changed_at")[(page - 1) * PAGE - 1]
+    )
+    return f"?after={encode(row, '')}&page={page}"
+
+
+def wrk(url: str, cookie: str) -> dict:
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return {
+        "rate": rate,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "load_site", "PYTHONPATH": f"{HERE}:{ROOT}"}
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "verification_portal.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+# A published 100,000-name pass list (its rows as publication writes them).
+PASS_LIST = """
+INSERT INTO notices_passlist (round_id, series, version, status, reason, entry_count, xlsx, pdf, pdf_chunks,
+    created_at, heartbeat_at, published_at, objection_ends_at)
+SELECT r.id, 1, 1, 'published', '', %(names)s, '', '', '{}', now(), now(), now(), now() + interval '10 days'
+FROM candidates_verificationround r JOIN candidates_city c ON c.id = r.city_id WHERE c.code = 'changsha';
+
+INSERT INTO notices_passlistentry (pass_list_id, position, application_id, name, gender, exam, employer,
+    masked_id)
+SELECT (SELECT max(id) FROM notices_passlist), row_number() OVER (ORDER BY a.id), a.id,
+    'Candidate ' || a.id, '男', '社会工作者', 'Bench employer ' || (a.id %% 2000),
+    '430102********' || lpad((a.id %% 10000)::text, 4, '0')
+FROM (SELECT id FROM candidates_application ORDER BY id LIMIT %(names)s) a;
+ANALYZE notices_passlistentry;
+"""
+
+
+def published_list(names: int) -> str:
+    from django.db import connection
+
+    from notices.models import PassList
+
+    with connection.cursor() as cursor:
+        cursor.execute(PASS_LIST, {"names": names})
+    return f"/pass-lists/{PassList.objects.order_by('-pk').first().pk}/"
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk (make bench-load installs it)")
+    seconds = load_generated_data(GENERATE, {"rows": ROWS})
+    print(f"generated {Application.objects.count():,} applications in {seconds:.1f} s")
+    city = City.objects.get(code="changsha")
+    reviewer = get_user_model().objects.create(username="bench_reviewer", first_name="Bench")
+    CityReviewer.objects.create(user=reviewer, city=city)
+    staff_cookie = session_for(reviewer, second_factor=True)
+    candidate = CandidateProfile.objects.filter(applications__city=city).select_related("user").first()
+    candidate_cookie = session_for(candidate.user, second_factor=False)
+    listed = published_list(min(100_000, ROWS))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(port)
+    try:
+        pages = [
+            ("floor", "/bench/floor/", staff_cookie),
+            ("textbook ListView", "/bench/textbook/", staff_cookie),
+            ("/review/", "/review/", staff_cookie),
+            ("/review/?waiting=7", "/review/?waiting=7", staff_cookie),
+            ("textbook ListView, page 100", "/bench/textbook/?page=100", staff_cookie),
+            ("/review/ page 100", "/review/" + deep_queue_query(city, 100), staff_cookie),
+            ("/me/", "/me/", candidate_cookie),
+            ("/ (public home)", "/", ""),
+            ("/notices/", "/notices/", ""),
+        ]
+        pages += [
+            ("pass list page 1", listed, ""),
+            ("pass list page 500", listed + "?page=500", ""),
+            ("pass list search", listed + "?q=Candidate%2012345", ""),
+        ]
+        for _label, path, cookie in pages:  # warm both workers and their connections
+            subprocess.run(
+                ["wrk", "-t1", "-c2", "-d1s", *(["-H", f"Cookie: {cookie}"] if cookie else []), base + path],
+                capture_output=True,
+                check=True,
+            )
+        results = {}
+        print(f"{ROWS:,} applications, gunicorn 2 sync workers, wrk -t1 -c{CONNECTIONS} for {SECONDS} s each")
+        print()
+        print("| page | req/s | p50 | p99 | non-2xx |")
+        print("| --- | --- | --- | --- | --- |")
+        for label, path, cookie in pages:
+            result = results[label] = wrk(base + path, cookie)
+            print(
+                f"| {label} | {result['rate']:.1f} | {result['p50']:.0f} ms | {result['p99']:.0f} ms | {result['errors']} |"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    floor, textbook, queue = (
+        results["floor"]["rate"],
+        results["textbook ListView"]["rate"],
+        results["/review/"]["rate"],
+    )
+    deep = results["/review/ page 100"]
+    checks = [
+        (f"/review/ >= 6x the textbook ListView: {queue / textbook:.1f}x", queue >= 6 * textbook),
+        (f"/review/ >= 50% of the floor: {100 * queue / floor:.0f}%", queue >= 0.5 * floor),
+        (
+            f"/review/ page 100 within 20% of page 1: {100 * deep['rate'] / queue:.0f}% of its req/s",
+            deep["rate"] >= 0.8 * queue,
+        ),
+        (
+            f"/me/ >= 60% of the floor: {100 * results['/me/']['rate'] / floor:.0f}%",
+            results["/me/"]["rate"] >= 0.6 * floor,
+        ),
+        (f"/me/ p99 < 100 ms: {results['/me/']['p99']:.0f} ms", results["/me/"]["p99"] < 100),
+    ]
+    for label in (
+        "/ (public home)",
+        "/notices/",
+        "pass list page 1",
+        "pass list page 500",
+        "pass list search",
+    ):
+        if label in results:
+            share = results[label]["rate"] / floor
+            checks.append((f"{label} >= 50% of the floor: {100 * share:.0f}%", share >= 0.5))
+    print()
+    for text, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {text}")
+
+
+if __name__ == "__main__":
+    main()
