@@ -148,6 +148,9 @@ LOGIN_URL = "candidates:login"
 LOGIN_REDIRECT_URL = "candidates:dashboard"
 LOGOUT_REDIRECT_URL = "candidates:home"
 
+# Sessions read from the cache (Redis with workers; the process's memory in the embedded
+# default), written through to the database, which answers when the cache has lost one.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=int(timedelta(hours=4).total_seconds()))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

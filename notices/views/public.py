@@ -23,6 +23,7 @@ from notices.models import (
 from notices.selectors import (
     pass_list_entries,
     pass_list_exams,
+    pass_list_page,
     public_pass_lists_by_round,
 )
 from notices.services.notices import notice_body_html, notices_public
@@ -80,8 +81,20 @@ def pass_list_detail(request, pk: int):
     exam = request.GET.get("exam", "").strip()[:60]
     last4 = "".join(ch for ch in request.GET.get("last4", "") if ch.isalnum())[:4]
     entries = pass_list_entries(pass_list=pass_list, query=query, exam=exam, last4=last4)
-    page = Paginator(entries, PASS_LIST_PAGE).get_page(request.GET.get("page"))
-    now = timezone.now()
+    filtered = bool(query or exam or last4)
+    page = pass_list_page(
+        pass_list=pass_list,
+        entries=entries,
+        per_page=PASS_LIST_PAGE,
+        filtered=filtered,
+        number=request.GET.get("page"),
+    )
+    objection_open = (
+        pass_list.status == PassListStatus.PUBLISHED and pass_list.objection_ends_at > timezone.now()
+    )
+    version = (
+        f"{pass_list.pk}:{pass_list.published_at.timestamp():.6f}"  # ids come back in a restored database
+    )
     siblings = dict(public_pass_lists_by_round()).get(pass_list.round, [])
     return render(
         request,
@@ -95,8 +108,10 @@ def pass_list_detail(request, pk: int):
             "last4": last4,
             "exams": pass_list_exams(pass_list=pass_list),
             "filters": urlencode({k: v for k, v in (("q", query), ("exam", exam), ("last4", last4)) if v}),
-            "objection_open": pass_list.status == PassListStatus.PUBLISHED
-            and pass_list.objection_ends_at > now,
+            "objection_open": objection_open,
+            # A page of a whole public list never changes (a change is a new version): its rows
+            # are rendered once and kept; a search's rows are rendered each time.
+            "rows_cache_key": "" if filtered else f"{version}:{page.number}:{int(objection_open)}",
         },
     )
 
