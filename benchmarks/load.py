@@ -62,7 +62,7 @@ def session_for(user, *, second_factor: bool) -> str:
     engine = importlib.import_module(settings.SESSION_ENGINE)
     store = engine.SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "candidates.auth.UsernameBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     if second_factor:
         device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)

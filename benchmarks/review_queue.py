@@ -122,7 +122,7 @@ def main() -> None:
     in_city = Application.objects.filter(round__city=city).count()
     print(f"city {city.code}: {in_city:,} applications")
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="candidates.auth.UsernameBackend")
     from tests.conftest import verify_second_factor
 
     verify_second_factor(client, user)

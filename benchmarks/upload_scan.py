@@ -55,7 +55,7 @@ def scan(kind: str, megabytes: int) -> tuple[str, bytes]:
 
 def login_cookies(user) -> str:
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="candidates.auth.UsernameBackend")
     return f"sessionid={client.cookies['sessionid'].value}; csrftoken={'a' * 32}"
 
 

@@ -40,7 +40,25 @@ def lockout_key(request, credentials=None) -> str:
     return typed
 
 
-class IdNumberOrPhoneBackend(ModelBackend):
+# What every page asks of the signed-in user (the menu, the second-factor check, the scoping of
+# each view): loaded with the user in one query instead of one query each.
+ROLES = ("city_reviewer__city", "employer_hr__organisation", "candidate")
+
+
+class RolesLoadedMixin:
+    def get_user(self, user_id):
+        try:
+            user = get_user_model()._default_manager.select_related(*ROLES).get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+
+class UsernameBackend(RolesLoadedMixin, ModelBackend):
+    """Staff sign in with their username, as Django's ModelBackend does."""
+
+
+class IdNumberOrPhoneBackend(RolesLoadedMixin, ModelBackend):
     """Candidates log in with their ID number or their phone number.
 
     An account whose phone is not verified yet is returned (inactive) when the password is

@@ -87,7 +87,7 @@ def client_for(client):
     from candidates.permissions import is_staff_member
 
     def login(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="candidates.auth.UsernameBackend")
         if is_staff_member(user):
             verify_second_factor(client, user)
         return client

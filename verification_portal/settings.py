@@ -133,7 +133,7 @@ else:
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "candidates.auth.IdNumberOrPhoneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "candidates.auth.UsernameBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

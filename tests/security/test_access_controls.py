@@ -59,7 +59,7 @@ def test_candidates_need_no_second_factor(client):
 def test_open_redirect_refused_after_second_factor(client_for):
     reviewer = factories.CityReviewerFactory().user
     client = client_for(factories.UserFactory())  # log in as someone, then switch
-    client.force_login(reviewer, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(reviewer, backend="candidates.auth.UsernameBackend")
     device = TOTPDevice.objects.create(user=reviewer, name="x", confirmed=True)
     response = client.post(
         reverse("candidates:otp"), {"token": current_code(device), "next": "https://evil.example/"}
