@@ -161,6 +161,7 @@ def main() -> None:
         raise SystemExit("wrk is missing: apt-get install wrk (make bench-load installs it)")
     seconds = load_generated_data(GENERATE, {"rows": ROWS})
     print(f"generated {Application.objects.count():,} applications in {seconds:.1f} s")
+    time.sleep(5)  # let the database settle after the bulk load
     city = City.objects.get(code="changsha")
     reviewer = get_user_model().objects.create(username="bench_reviewer", first_name="Bench")
     CityReviewer.objects.create(user=reviewer, city=city)
@@ -199,6 +200,9 @@ def main() -> None:
         print()
         print("| page | req/s | p50 | p99 | non-2xx |")
         print("| --- | --- | --- | --- | --- |")
+        # The floor is measured first and again last (the machine's pace drifts over a run); the
+        # ratios use the mean of the two.
+        pages.append(("floor (again, last)", "/bench/floor/", staff_cookie))
         for label, path, cookie in pages:
             result = results[label] = wrk(base + path, cookie)
             print(
@@ -207,11 +211,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    floor, textbook, queue = (
-        results["floor"]["rate"],
-        results["textbook ListView"]["rate"],
-        results["/review/"]["rate"],
-    )
+    floor = (results["floor"]["rate"] + results["floor (again, last)"]["rate"]) / 2
+    textbook, queue = results["textbook ListView"]["rate"], results["/review/"]["rate"]
     deep = results["/review/ page 100"]
     checks = [
         (f"/review/ >= 6x the textbook ListView: {queue / textbook:.1f}x", queue >= 6 * textbook),
