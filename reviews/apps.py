@@ -6,4 +6,24 @@ class ReviewsConfig(AppConfig):
     verbose_name = "初审与人工核查"
 
     def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from candidates.models import VerificationRound
         from reviews import tasks  # noqa: F401  (registers the tasks enqueued by name)
+        from reviews.selectors import forget_queue_exams
+
+        # The queue's exam filter is kept per city; a round set up or changed drops it.
+        def round_changed(sender, instance, pk_set=None, **kwargs):
+            if isinstance(instance, VerificationRound):
+                forget_queue_exams(city_id=instance.city_id)
+            else:  # an exam's rounds changed from the exam's side
+                for city_id in VerificationRound.objects.filter(pk__in=pk_set or ()).values_list(
+                    "city_id", flat=True
+                ):
+                    forget_queue_exams(city_id=city_id)
+
+        post_save.connect(round_changed, sender=VerificationRound, dispatch_uid="queue-exams-round")
+        post_delete.connect(round_changed, sender=VerificationRound, dispatch_uid="queue-exams-round-gone")
+        m2m_changed.connect(
+            round_changed, sender=VerificationRound.exams.through, dispatch_uid="queue-exams-m2m"
+        )

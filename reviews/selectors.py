@@ -117,19 +117,48 @@ def search_condition(query: str) -> Q:
     return Q(candidate__real_name=" ".join(query.split()))
 
 
+QUEUE_EXAMS_SECONDS = 3600
+
+
+def forget_queue_exams(*, city_id: int) -> None:
+    from django.core.cache import cache
+
+    cache.delete(f"queue-exams:{city_id}")
+
+
 def queue_exams(*, user) -> list[tuple[int, str]]:
-    """The exams of the reviewer's city's rounds, for the queue's filter."""
+    """The exams of the reviewer's city's rounds, for the queue's filter: kept per city and
+    dropped whenever one of its rounds is saved or its exams change (``reviews.apps``)."""
+    from django.core.cache import cache
+
     city_id = reviewer_city_id(user)
-    return list(
-        Exam.objects.filter(rounds__city_id=city_id).distinct().order_by("name").values_list("pk", "name")
+
+    def compute() -> list[tuple[int, str]]:
+        return list(
+            Exam.objects.filter(rounds__city_id=city_id).distinct().order_by("name").values_list("pk", "name")
+        )
+
+    return cache.get_or_set(f"queue-exams:{city_id}", compute, timeout=QUEUE_EXAMS_SECONDS)
+
+
+MINE = "claimed_by_me"
+
+
+def queue_counts(*, user, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The city's applications by status, and (under ``MINE``) those the user holds a live
+    claim on, in one query. COUNT(*) lets PostgreSQL answer mostly from the index."""
+    now = now or timezone.now()
+    rows = (
+        _queue_base(user=user)
+        .values("status")
+        .annotate(n=Count("*"), mine=Count("pk", filter=Q(claimed_by=user, claimed_until__gt=now)))
+        .order_by()
     )
-
-
-def queue_counts(*, user) -> dict[str, int]:
-    # COUNT(*) lets PostgreSQL answer from the (city, status, ...) index alone.
-    rows = _queue_base(user=user).values("status").annotate(n=Count("*")).order_by()
-    counts = {row["status"]: row["n"] for row in rows}
-    return {status: counts.get(status, 0) for status in (*QUEUE_STATUSES, *DONE_STATUSES)}
+    counts, mine = {}, 0
+    for row in rows:
+        counts[row["status"]] = row["n"]
+        mine += row["mine"]
+    return {**{status: counts.get(status, 0) for status in (*QUEUE_STATUSES, *DONE_STATUSES)}, MINE: mine}
 
 
 @dataclass
@@ -141,7 +170,8 @@ class ReviewerStats:
 
 
 def reviewer_stats(*, user, counts: dict[str, int], now: datetime.datetime | None = None) -> ReviewerStats:
-    """``counts`` is ``queue_counts`` for the same user, so the backlog costs no query."""
+    """``counts`` is ``queue_counts`` for the same user, so the backlog and the claims held
+    cost no query."""
     now = now or timezone.now()
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     decisions = Decision.objects.filter(reviewer=user).aggregate(
@@ -149,12 +179,11 @@ def reviewer_stats(*, user, counts: dict[str, int], now: datetime.datetime | Non
         average=Avg(F("created_at") - F("claimed_at"), filter=Q(claimed_at__isnull=False)),
     )
     average = decisions["average"]
-    base = _queue_base(user=user)
     return ReviewerStats(
         done_today=decisions["today"],
         average_minutes=round(average.total_seconds() / 60, 1) if average else None,
         backlog=sum(counts[status] for status in BACKLOG_STATUSES),
-        claimed_by_me=base.filter(claimed_by=user, claimed_until__gt=now).count(),
+        claimed_by_me=counts[MINE],
     )
 
 

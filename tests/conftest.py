@@ -147,6 +147,17 @@ def flush_past_the_audit_guard():
     flush.Command.handle = original
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The test database is made anew each run and each test rolls back, so ids come back; the
+    cache (the test Redis database, or the process's memory) must not remember a row under an
+    id that now names another. Each test starts with an empty cache, as a fresh deploy does."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def close_stray_sessions(django_db_setup, django_db_blocker):
     """Worker subprocesses and live-server threads may leave a session open on the test

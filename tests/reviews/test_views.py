@@ -148,6 +148,7 @@ def test_queue_query_count_does_not_grow_with_items(make_submitted, client_for):
     reviewer = factories.CityReviewerFactory(city=city).user
     client = client_for(reviewer)
     application_claim(application=first, user=reviewer)
+    client.get(reverse("reviews:queue"))  # the city's exams are kept after the first view
     one = queue_queries(client)
     for _ in range(49):
         factories.ApplicationFactory(
@@ -215,3 +216,26 @@ def test_search_the_citys_applications_sort_and_the_rounds_exams(make_submitted,
     factories.ExamFactory(name="别处的考试")
     page = client.get(url).content.decode()
     assert first.exam.name in page and "别处的考试" not in page
+
+
+def test_the_queues_exam_filter_follows_the_citys_rounds(client_for):
+    """The exams are kept per city, and dropped when a round is saved or its exams change from
+    either side."""
+    application = factories.ApplicationFactory(status=ApplicationStatus.CITY_REVIEW)
+    client = client_for(factories.CityReviewerFactory(city=application.city).user)
+
+    def exams() -> set[str]:
+        return {
+            label
+            for _value, label in client.get(reverse("reviews:queue")).context["filter_choices"]["exam"][1:]
+        }
+
+    before = exams()
+    assert before == set(application.round.exams.values_list("name", flat=True))
+    application.round.exams.add(factories.ExamFactory(name="一级建造师"))
+    assert exams() == before | {"一级建造师"}
+    another = factories.ExamFactory(name="二级建造师")
+    another.rounds.add(application.round)
+    assert "二级建造师" in exams()
+    factories.RoundFactory(city=application.city, exams=[factories.ExamFactory(name="监理工程师")])
+    assert "监理工程师" in exams()
