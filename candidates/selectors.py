@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates import permissions, rules
-from candidates.enums import ApplicationStatus
+from candidates.enums import ApplicationStatus, RosterStatus
 from candidates.identity import identity_verifier
 from candidates.models import (
     Application,
@@ -20,7 +20,7 @@ from candidates.models import (
     Organisation,
     RosterEntry,
 )
-from candidates.services.applications import application_start_refusal, failed_exams_for, gave_up_exams_for
+from candidates.services.applications import application_start_refusal, failed_exams_for
 
 
 @dataclass
@@ -136,22 +136,24 @@ class ChecklistItem:
         return bool(self.versions)
 
 
-def roster_options_for_candidate(*, candidate, now: datetime.datetime | None = None) -> list[RosterOption]:
-    """Every roster entry naming this candidate, and whether an application can start."""
+def roster_options_for_candidate(
+    *, candidate, now: datetime.datetime | None = None, applications: list[Application] | None = None
+) -> list[RosterOption]:
+    """Every roster entry naming this candidate, and whether an application can start.
+    ``applications``: the candidate's applications when the caller has them already."""
     now = now or timezone.now()
-    entries = (
+    entries = list(
         RosterEntry.objects.filter(id_number=candidate.id_number)
         .select_related("round__city", "exam")
         .order_by("-round__opens_at", "exam__name")
     )
-    applications = {
-        a.roster_entry_id: a
-        for a in Application.objects.filter(candidate=candidate)
-        .exclude(status=ApplicationStatus.VOID)
-        .select_related("round", "roster_entry")
-    }
+    if applications is None:
+        applications = Application.objects.filter(candidate=candidate).select_related("round", "roster_entry")
+    applications = {a.roster_entry_id: a for a in applications if a.status != ApplicationStatus.VOID}
     failed = failed_exams_for(candidate.id_number)
-    gave_up = gave_up_exams_for(candidate.id_number)
+    # The entries above are every entry of this ID number: the missed supplementary rounds
+    # (gave_up_exams_for) are among them.
+    gave_up = {(e.exam_id, e.exam_year) for e in entries if e.status == RosterStatus.GAVE_UP}
     verifier = identity_verifier()
     options = []
     for entry in entries:

@@ -70,13 +70,14 @@ def dashboard(request):
         if request.user.is_superuser:
             return redirect("notices:manage")
         return render(request, "candidates/staff_home.html", {})
+    applications = list(applications_for_candidate(user=request.user))
     return render(
         request,
         "candidates/dashboard.html",
         {
             "profile": profile,
-            "options": roster_options_for_candidate(candidate=profile),
-            "applications": applications_for_candidate(user=request.user),
+            "options": roster_options_for_candidate(candidate=profile, applications=applications),
+            "applications": applications,
             "messages_list": messages_for(user=request.user),
             "now": timezone.now(),
         },
