@@ -16,7 +16,6 @@ from reviews.forms import (
 )
 from reviews.pagination import keyset_page
 from reviews.selectors import (
-    MINE,
     WAITING_CHOICES,
     application_for_reviewer,
     assigned_to,
@@ -54,7 +53,7 @@ def queue(request):
         ocr_mismatch=bool(filters.get("ocr")),
         now=now,
     )
-    counts = queue_counts(user=request.user, now=now)
+    counts = queue_counts(user=request.user)
     known = None
     narrowed = ("exam", "employer", "waiting", "q", "signals", "ocr")
     if not any(filters.get(name) for name in narrowed):
@@ -96,7 +95,7 @@ def queue(request):
             "page": page,
             "rows": _queue_rows(page, now),
             "query": query.urlencode(),
-            "counts": [(status, S(status).label, n) for status, n in counts.items() if status != MINE],
+            "counts": [(status, S(status).label, n) for status, n in counts.items()],
             "stats": reviewer_stats(user=request.user, counts=counts, now=now),
             "city": request.user.city_reviewer.city,
             "assigned": list(assigned_to(user=request.user)),
