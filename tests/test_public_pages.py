@@ -33,3 +33,22 @@ def test_the_self_check_numbers_each_item_once(client):
     html = page.content.decode()
     assert '<ul class="requirements">' in html and '<ol class="requirements">' not in html
     assert html.count("（三）") == 1 and 'class="muted share"' in html
+
+
+def test_the_homes_table_is_kept_but_shows_every_change_at_once(client):
+    """The rounds table is rendered once per version of what it shows: a renamed round, a new
+    exam or a new round appear on the next view."""
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    round_ = factories.RoundFactory(name="2026年度核查（长沙）", closes_at=now + datetime.timedelta(days=3))
+    assert "2026年度核查（长沙）" in client.get("/").content.decode()
+    type(round_).objects.filter(pk=round_.pk).update(name="2026年度核查（长沙，延期）")
+    assert "2026年度核查（长沙，延期）" in client.get("/").content.decode()
+    round_.exams.add(factories.ExamFactory(name="注册安全工程师"))
+    assert "注册安全工程师" in client.get("/").content.decode()
+    factories.RoundFactory(name="2026年度补办核查（株洲）", closes_at=now + datetime.timedelta(days=3))
+    page = client.get("/").content.decode()
+    assert "2026年度补办核查（株洲）" in page and "2026年度核查（长沙，延期）" in page

@@ -1,3 +1,4 @@
+import hashlib
 from urllib.parse import urlencode
 
 from django.shortcuts import render
@@ -15,8 +16,28 @@ from candidates.selectors import rounds_on_home
 @require_GET
 def home(request):
     now = timezone.now()
-    rounds = rounds_on_home(now=now)
-    return render(request, "candidates/home.html", {"rounds": rounds, "now": now, "RoundKind": RoundKind})
+    rounds = list(rounds_on_home(now=now))
+    # The table is rendered once per version of what it shows (every shown field is in the key).
+    shown = [
+        (
+            r.pk,
+            r.name,
+            r.kind,
+            r.opens_at,
+            r.closes_at,
+            r.contact_phones,
+            r.city.name,
+            r.city.verification_phone,
+            tuple((e.pk, e.name) for e in r.exams.all()),
+        )
+        for r in rounds
+    ]
+    rounds_key = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+    return render(
+        request,
+        "candidates/home.html",
+        {"rounds": rounds, "now": now, "RoundKind": RoundKind, "rounds_key": rounds_key},
+    )
 
 
 @require_GET
