@@ -89,7 +89,7 @@ def review_queue(
     return (
         queryset.select_related("candidate", "round")
         .only(*QUEUE_COLUMNS)
-        .prefetch_related("exam", "employer", "claimed_by")
+        .prefetch_related("employer", "claimed_by")  # exams: named from the city's kept list (queue_exams)
         .order_by(*QUEUE_ORDERS.get(sort, QUEUE_ORDERS[""]))
     )
 
