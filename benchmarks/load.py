@@ -38,9 +38,8 @@ from django.contrib.auth import (
 )
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from review_queue import GENERATE
+from review_queue import GENERATE, page_query
 
-from candidates.enums import BACKLOG_STATUSES
 from candidates.models import Application, CandidateProfile, City
 from reviews.models import CityReviewer
 
@@ -49,7 +48,6 @@ SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
 CONNECTIONS = 8
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-PAGE = 50
 
 
 def free_port() -> int:
@@ -69,18 +67,6 @@ def session_for(user, *, second_factor: bool) -> str:
         store[DEVICE_ID_SESSION_KEY] = device.persistent_id
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
-
-
-def deep_queue_query(city: City, page: int) -> str:
-    """The portal's link to queue page ``page`` (a cursor when the queue pages by keyset)."""
-    from reviews.pagination import encode
-
-    row = (
-        Application.objects.filter(city=city, status__in=BACKLOG_STATUSES)
-        .order_by("status_changed_at", "pk")
-        .only("pk", "status_changed_at")[(page - 1) * PAGE - 1]
-    )
-    return f"?after={encode(row, '')}&page={page}"
 
 
 def wrk(url: str, cookie: str) -> dict:
@@ -179,7 +165,7 @@ def main() -> None:
             ("/review/", "/review/", staff_cookie),
             ("/review/?waiting=7", "/review/?waiting=7", staff_cookie),
             ("textbook ListView, page 100", "/bench/textbook/?page=100", staff_cookie),
-            ("/review/ page 100", "/review/" + deep_queue_query(city, 100), staff_cookie),
+            ("/review/ page 100", "/review/" + page_query(city, 100), staff_cookie),
             ("/me/", "/me/", candidate_cookie),
             ("/ (public home)", "/", ""),
             ("/notices/", "/notices/", ""),

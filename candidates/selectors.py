@@ -41,7 +41,6 @@ class RosterOption:
 def status_label_for(application: Application, now: datetime.datetime | None = None) -> str:
     """The status as the candidate should read it: a draft whose window closed is not a draft."""
     from candidates.enums import ApplicationStatus as S
-    from candidates.enums import RosterStatus
 
     if application.status == S.DRAFT:
         entry_status = application.roster_entry.status

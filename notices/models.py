@@ -217,6 +217,13 @@ class PassList(models.Model):
         return f"{self.round} {self.series}-v{self.version}"
 
     @property
+    def cache_version(self) -> str:
+        """Names this published list in the cache: a public list never changes (a change is a
+        new version), and its publication moment tells it from a list a restored database gave
+        the same id."""
+        return f"{self.pk}:{int(self.published_at.timestamp() * 1_000_000)}"
+
+    @property
     def is_supplementary(self) -> bool:
         return self.series > 1
 

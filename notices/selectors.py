@@ -297,8 +297,7 @@ def pass_list_exams(*, pass_list) -> list[str]:
 
     if pass_list.published_at is None:
         return compute()
-    stamp = int(pass_list.published_at.timestamp() * 1_000_000)  # a restored database reuses ids
-    return cache.get_or_set(f"pass-list:{pass_list.pk}:{stamp}:exams", compute, timeout=24 * 3600)
+    return cache.get_or_set(f"pass-list:{pass_list.cache_version}:exams", compute, timeout=24 * 3600)
 
 
 class PositionPaginator(Paginator):

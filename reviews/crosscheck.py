@@ -172,11 +172,11 @@ def _found(finding: Finding, pages: list[PageReading], needle: str, read: str, o
     page, boxes = _where(pages, needle)
     finding.read, finding.outcome = read, outcome
     if page is not None:
-        finding.page_id, finding.page, finding.boxes = page.page_id, _page_label(page), boxes
+        finding.page_id, finding.page, finding.boxes = page.page_id, page_label(page), boxes
     return finding
 
 
-def _page_label(page: PageReading) -> str:
+def page_label(page: PageReading) -> str:
     return f"{page.version_label} 第 {page.number} 页"
 
 

@@ -92,9 +92,6 @@ def pass_list_detail(request, pk: int):
     objection_open = (
         pass_list.status == PassListStatus.PUBLISHED and pass_list.objection_ends_at > timezone.now()
     )
-    version = (
-        f"{pass_list.pk}:{pass_list.published_at.timestamp():.6f}"  # ids come back in a restored database
-    )
     siblings = dict(public_pass_lists_by_round()).get(pass_list.round, [])
     return render(
         request,
@@ -111,7 +108,9 @@ def pass_list_detail(request, pk: int):
             "objection_open": objection_open,
             # A page of a whole public list never changes (a change is a new version): its rows
             # are rendered once and kept; a search's rows are rendered each time.
-            "rows_cache_key": "" if filtered else f"{version}:{page.number}:{int(objection_open)}",
+            "rows_cache_key": ""
+            if filtered
+            else f"{pass_list.cache_version}:{page.number}:{int(objection_open)}",
         },
     )
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from candidates.enums import OcrStatus
 from candidates.models import Application, MaterialPage
-from reviews.crosscheck import Facts, PageReading, material_findings, wrong_document_hint
+from reviews.crosscheck import Facts, PageReading, material_findings, page_label, wrong_document_hint
 from reviews.models import OcrCheck
 
 
@@ -64,7 +64,7 @@ def ocr_check_compute(*, application: Application) -> OcrCheck:
         items[kind] = {
             "findings": [finding.as_json() for finding in findings],
             "hint": wrong_document_hint(kind, readings, label),
-            "unreadable": [f"{r.version_label} 第 {r.number} 页" for r in readings if r.unreadable],
+            "unreadable": [page_label(r) for r in readings if r.unreadable],
         }
     values = {
         "mismatches": counts["differs"],
