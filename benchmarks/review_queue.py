@@ -109,7 +109,7 @@ def page_query(city: City, page: int) -> str:
     row = (
         Application.objects.filter(city=city, status__in=BACKLOG_STATUSES)
         .order_by("status_changed_at", "pk")
-        .only("pk", "status_changed_at")[(page - 1) * 50 - 1]
+        .values("pk", "status_changed_at")[(page - 1) * 50 - 1]
     )
     return f"?after={encode(row, '')}&page={page}"
 

@@ -392,7 +392,11 @@ class Application(models.Model):
     @property
     def reference(self) -> str:
         """The number printed on the receipt and quoted on the phone."""
-        return f"HC{self.round.exam_year}{self.pk:08d}"
+        return self.reference_for(self.round.exam_year, self.pk)
+
+    @staticmethod
+    def reference_for(exam_year: int, pk: int) -> str:
+        return f"HC{exam_year}{pk:08d}"
 
     @property
     def is_revocable(self) -> bool:

@@ -6,11 +6,23 @@ class ReviewsConfig(AppConfig):
     verbose_name = "初审与人工核查"
 
     def ready(self):
+        from django.db import transaction
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from candidates.models import VerificationRound
+        from candidates.models import Application, VerificationRound
         from reviews import tasks  # noqa: F401  (registers the tasks enqueued by name)
-        from reviews.selectors import forget_queue_exams
+        from reviews.selectors import forget_queue_exams, queue_changed
+
+        # What the queue page keeps is kept per version of the city's queue; an application
+        # saved or deleted changes it at once and again when the change commits (a page
+        # rendered in between from what was there before is not kept past the commit).
+        def application_changed(sender, instance, **kwargs):
+            city_id = instance.city_id
+            queue_changed(city_id=city_id)
+            transaction.on_commit(lambda: queue_changed(city_id=city_id))
+
+        post_save.connect(application_changed, sender=Application, dispatch_uid="queue-version-saved")
+        post_delete.connect(application_changed, sender=Application, dispatch_uid="queue-version-gone")
 
         # The queue's exam filter is kept per city; a round set up or changed drops it.
         def round_changed(sender, instance, pk_set=None, **kwargs):

@@ -22,11 +22,12 @@ class Cursor:
     pk: int
 
 
-def encode(row, sort: str) -> str:
-    """The cursor of a row: its place in the order (microseconds since 1970, then its id)."""
+def encode(row: dict, sort: str) -> str:
+    """The cursor of a row (values with ``pk`` and ``status_changed_at``): its place in the
+    order (microseconds since 1970, then its id)."""
     if sort == "reference":
-        return str(row.pk)
-    return f"{(row.status_changed_at - EPOCH) // MICROSECOND}-{row.pk}"
+        return str(row["pk"])
+    return f"{(row['status_changed_at'] - EPOCH) // MICROSECOND}-{row['pk']}"
 
 
 def decode(text: str, sort: str) -> Cursor | None:

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -21,15 +22,19 @@ QUEUE_STATUSES = (*BACKLOG_STATUSES, S.SUPPLEMENT)
 DONE_STATUSES = (S.PASSED, S.FAILED)
 WAITING_CHOICES = {"1": 1, "3": 3, "7": 7}
 EMPLOYER_MATCH_LIMIT = 500
-QUEUE_COLUMNS = (
+# A queue line as plain values (one query with its joins): building model instances for
+# fifty rows cost more than fetching them.
+QUEUE_FIELDS = (
+    "pk",
     "status",
     "status_changed_at",
     "stamped_on_paper",
     "claimed_until",
-    "city_id",
     "exam_id",
-    "employer_id",
-    "claimed_by_id",
+    "employer__name",
+    "claimed_by__username",
+    "claimed_by__first_name",
+    "claimed_by__last_name",
     "candidate__real_name",
     "round__exam_year",
 )
@@ -84,14 +89,8 @@ def review_queue(
         queryset = queryset.filter(Exists(FraudSignal.objects.filter(application=OuterRef("pk"))))
     if ocr_mismatch:
         queryset = queryset.filter(ocr_check__mismatches__gt=0)
-    # Two joins, three small lookups, and only the columns a queue line shows: a seven-table
-    # join cost more to plan than to run, and full rows more to build than to fetch.
-    return (
-        queryset.select_related("candidate", "round")
-        .only(*QUEUE_COLUMNS)
-        .prefetch_related("employer", "claimed_by")  # exams: named from the city's kept list (queue_exams)
-        .order_by(*QUEUE_ORDERS.get(sort, QUEUE_ORDERS[""]))
-    )
+    # Values with four joins (the exam is named from the city's kept list, ``queue_exams``).
+    return queryset.values(*QUEUE_FIELDS).order_by(*QUEUE_ORDERS.get(sort, QUEUE_ORDERS[""]))
 
 
 def queue_orders(sort: str) -> tuple[str, ...]:
@@ -141,11 +140,38 @@ def queue_exams(*, user) -> list[tuple[int, str]]:
     return cache.get_or_set(f"queue-exams:{city_id}", compute, timeout=QUEUE_EXAMS_SECONDS)
 
 
-def queue_counts(*, user) -> dict[str, int]:
-    # COUNT(*) lets PostgreSQL answer from the (city, status, ...) index alone; counting the
-    # user's claims in the same query would read every row (12 ms against 3 at 14,000 rows).
-    rows = _queue_base(user=user).values("status").annotate(n=Count("*")).order_by()
-    counts = {row["status"]: row["n"] for row in rows}
+def queue_version(*, city_id: int) -> str:
+    """A token for the state of the city's queue, changed whenever one of its applications is
+    saved, claimed or assigned (``queue_changed``): what is kept of the queue page (counts,
+    the table, a reviewer's figures) is kept under it, so a change shows on the next view."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(f"queue-version:{city_id}", lambda: uuid.uuid4().hex[:12], timeout=None)
+
+
+def queue_changed(*, city_id: int) -> None:
+    from django.core.cache import cache
+
+    cache.set(f"queue-version:{city_id}", uuid.uuid4().hex[:12], timeout=None)
+
+
+def queue_counts(*, user, version: str) -> dict[str, int]:
+    """The city's applications by status, shared by its reviewers under the queue's
+    ``version`` (at most ``PORTAL_QUEUE_KEPT_SECONDS``) instead of each page counting the
+    city's rows again."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    def compute() -> dict[str, int]:
+        # COUNT(*) lets PostgreSQL answer from the (city, status, ...) index alone.
+        rows = _queue_base(user=user).values("status").annotate(n=Count("*")).order_by()
+        return {row["status"]: row["n"] for row in rows}
+
+    counts = cache.get_or_set(
+        f"queue-counts:{reviewer_city_id(user)}:{version}",
+        compute,
+        timeout=settings.PORTAL_QUEUE_KEPT_SECONDS,
+    )
     return {status: counts.get(status, 0) for status in (*QUEUE_STATUSES, *DONE_STATUSES)}
 
 
@@ -171,6 +197,20 @@ def reviewer_stats(*, user, counts: dict[str, int], now: datetime.datetime | Non
         average_minutes=round(average.total_seconds() / 60, 1) if average else None,
         backlog=sum(counts[status] for status in BACKLOG_STATUSES),
         claimed_by_me=_queue_base(user=user).filter(claimed_by=user, claimed_until__gt=now).count(),
+    )
+
+
+def queue_side(*, user, counts: dict[str, int], version: str, now: datetime.datetime) -> tuple:
+    """The reviewer's figures and the items assigned to them, kept under the queue's
+    ``version``: their decisions and claims change it (a decision moves an application of
+    their city; an assignment changes the assignee's city's version too)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    return cache.get_or_set(
+        f"queue-side:{user.pk}:{version}",
+        lambda: (reviewer_stats(user=user, counts=counts, now=now), list(assigned_to(user=user))),
+        timeout=settings.PORTAL_QUEUE_KEPT_SECONDS,
     )
 
 

@@ -118,7 +118,7 @@ def candidates_search(client_for, n):
 # Authenticated pages read the session from the cache (cached_db), and the user comes with
 # their roles (reviewer, HR, candidate) in one query.
 EXPECTED = {
-    "queue": 10,  # a first view: the city's exams are computed, then kept
+    "queue": 9,  # a first view: the city's exams, counts and the reviewer's figures, then kept
     "employer_home": 8,
     "dashboard": 5,
     "manage": 8,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from candidates.enums import BACKLOG_STATUSES
 from candidates.models import Application
 from reviews.permissions import holds_claim, is_city_reviewer_for, may_handle, not_for, reviewer_city_id
+from reviews.selectors import queue_changed
 from verification_portal.shared.audit import audit_record
 
 CLAIMABLE = BACKLOG_STATUSES
@@ -61,6 +62,7 @@ def application_claim(*, application: Application, user, now: datetime.datetime 
             target=current,
             data={"until": current.claimed_until.isoformat()},
         )
+        transaction.on_commit(lambda: queue_changed(city_id=current.city_id))
     application.claimed_by, application.claimed_until = current.claimed_by, current.claimed_until
     return current
 
@@ -72,6 +74,8 @@ def application_release(*, application: Application, user) -> None:
         )
         if released:
             audit_record(actor=user, action="review.release", target=application)
+            city_id = application.city_id
+            transaction.on_commit(lambda: queue_changed(city_id=city_id))
 
 
 def application_claim_next(*, user, now: datetime.datetime | None = None) -> Application | None:

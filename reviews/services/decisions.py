@@ -21,7 +21,7 @@ from candidates.services.messages import message_send, phrase
 from reviews.enums import AppealOutcome, DecisionKind, FailReason, MaterialReason
 from reviews.models import Appeal, Decision, MaterialVerdict
 from reviews.permissions import failed_by, is_city_reviewer_for, may_handle
-from reviews.selectors import current_verdicts
+from reviews.selectors import current_verdicts, queue_changed
 from verification_portal.shared.audit import audit_record
 
 from .claims import require_claim
@@ -255,6 +255,11 @@ def application_assign(*, application: Application, user, reviewer, reason: str,
         Application.objects.filter(pk=locked.pk).update(
             assigned_reviewer=reviewer, claimed_by=None, claimed_at=None, claimed_until=None
         )
+        for city_id in {
+            locked.city_id,
+            reviewer.city_reviewer.city_id,
+        }:  # the item's queue and the assignee's
+            transaction.on_commit(lambda city_id=city_id: queue_changed(city_id=city_id))
         audit_record(
             actor=user,
             action="review.assign",

@@ -131,7 +131,7 @@ def test_the_reviewer_sees_them_and_filters_the_queue(client_for):
     reviewer = client_for(factories.CityReviewerFactory(city=flagged.city).user)
     page = reviewer.get(reverse("reviews:review", args=[flagged.pk])).content.decode()
     assert "风险提示（供参考，不是结论）" in page and "与他人上传的文件完全相同" in page
-    rows = reviewer.get(reverse("reviews:queue"), {"signals": "on"}).context["rows"]
+    rows = reviewer.get(reverse("reviews:queue"), {"signals": "on"}).context["table"].rows
     assert [row.reference for row in rows] == [flagged.reference] and clean.reference not in str(rows)
 
 

@@ -2,7 +2,7 @@
 seen once, ties in time included, and a deep page runs the query page 1 runs (no OFFSET)."""
 
 import datetime
-import sys
+import importlib
 
 import pytest
 from django.db import connection
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def queue(client_for, monkeypatch):
-    monkeypatch.setattr(sys.modules["reviews.views.queue"], "PAGE_SIZE", 5)
+    monkeypatch.setattr(importlib.import_module("reviews.views.queue"), "PAGE_SIZE", 5)
     first = factories.ApplicationFactory(status="city_review")
     applications = [first] + [
         factories.ApplicationFactory(status="city_review", roster_entry__round=first.round) for _ in range(11)
@@ -46,8 +46,8 @@ def walk(reviewer, params: dict, link: str = "next_query"):
     )
     while True:
         response = reviewer.get(url)
-        page = response.context["page"]
-        seen += [row.reference for row in response.context["rows"]]
+        page = response.context["table"].page
+        seen += [row.reference for row in response.context["table"].rows]
         pages.append((page.number, page.paginator.num_pages))
         query = getattr(page, link)
         if not query:
@@ -66,12 +66,12 @@ def test_next_walks_every_row_once_in_order(queue):
 def test_previous_comes_back_the_same_way(queue):
     reviewer, expected = queue
     _seen, _pages, last = walk(reviewer, {})
-    back = reviewer.get(reverse("reviews:queue") + "?" + last.context["page"].previous_query)
-    assert [row.reference for row in back.context["rows"]] == expected[5:10]
-    assert back.context["page"].number == 2
-    first = reviewer.get(reverse("reviews:queue") + "?" + back.context["page"].previous_query)
-    assert [row.reference for row in first.context["rows"]] == expected[:5]
-    assert first.context["page"].number == 1 and not first.context["page"].has_previous
+    back = reviewer.get(reverse("reviews:queue") + "?" + last.context["table"].page.previous_query)
+    assert [row.reference for row in back.context["table"].rows] == expected[5:10]
+    assert back.context["table"].page.number == 2
+    first = reviewer.get(reverse("reviews:queue") + "?" + back.context["table"].page.previous_query)
+    assert [row.reference for row in first.context["table"].rows] == expected[:5]
+    assert first.context["table"].page.number == 1 and not first.context["table"].page.has_previous
 
 
 def test_newest_first_and_filters_travel_with_the_cursor(queue):
@@ -86,11 +86,65 @@ def test_a_deep_page_has_no_offset_and_a_bad_cursor_starts_at_the_top(queue):
     reviewer, expected = queue
     first = reviewer.get(reverse("reviews:queue"))
     with CaptureQueriesContext(connection) as captured:
-        deep = reviewer.get(reverse("reviews:queue") + "?" + first.context["page"].next_query)
+        deep = reviewer.get(reverse("reviews:queue") + "?" + first.context["table"].page.next_query)
     assert not any("OFFSET" in query["sql"] for query in captured.captured_queries)
-    assert [row.reference for row in deep.context["rows"]] == expected[5:10]
+    assert [row.reference for row in deep.context["table"].rows] == expected[5:10]
     garbage = reviewer.get(reverse("reviews:queue"), {"after": "not-a-cursor", "page": "7"})
     assert garbage.status_code == 200
-    assert [row.reference for row in garbage.context["rows"]] == expected[:5] and garbage.context[
-        "page"
-    ].number == 1
+    assert [row.reference for row in garbage.context["table"].rows] == expected[:5] and garbage.context[
+        "table"
+    ].page.number == 1
+
+
+def test_the_city_counts_are_shared_but_a_transition_shows_at_once(
+    client_for, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from candidates.services.applications import application_transition
+
+    applications = [factories.ApplicationFactory(status="city_review")]
+    applications.append(
+        factories.ApplicationFactory(status="city_review", roster_entry__round=applications[0].round)
+    )
+    city = applications[0].city
+    first, second = (client_for(factories.CityReviewerFactory(city=city).user) for _ in range(2))
+
+    def waiting(reviewer) -> int:
+        counts = dict(
+            (status, n) for status, _label, n in reviewer.get(reverse("reviews:queue")).context["counts"]
+        )
+        return counts["city_review"]
+
+    assert waiting(first) == 2
+    # The second reviewer reads the count the first one's page kept: no COUNT over the city.
+    with CaptureQueriesContext(connection) as queries:
+        assert waiting(second) == 2
+    assert not any('"status" AS "status", COUNT(' in query["sql"] for query in queries.captured_queries)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application_transition(
+            application=applications[0], event="decide_pass", actor=factories.UserFactory()
+        )
+    assert waiting(second) == 1
+    assert waiting(first) == 1
+
+
+def test_a_kept_table_shows_a_claim_and_a_release_on_the_next_view(
+    client_for, django_capture_on_commit_callbacks
+):
+    from reviews.services.claims import application_claim, application_release
+
+    application = factories.ApplicationFactory(status="city_review")
+    other = factories.CityReviewerFactory(city=application.city, user__first_name="领取人甲").user
+    watcher = client_for(factories.CityReviewerFactory(city=application.city).user)
+    url = reverse("reviews:queue")
+    assert "领取人甲" not in watcher.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        application_claim(application=application, user=other)
+    assert "领取人甲" in watcher.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        application_release(application=application, user=other)
+    assert "领取人甲" not in watcher.get(url).content.decode()
+    # Nothing changed: the kept table is served (no query reads the city's applications).
+    with CaptureQueriesContext(connection) as queries:
+        watcher.get(url)
+    assert not any("candidates_application" in query["sql"] for query in queries.captured_queries)
