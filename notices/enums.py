@@ -113,3 +113,13 @@ class ReissueFileKind(models.TextChoices):
     REGISTRATION_FORM = "registration_form", _("补（换）发登记表")
     ID_COPY = "id_copy", _("身份证复印件")
     PHOTO = "photo", _("近期免冠照片")
+
+
+class ApiScope(models.TextChoices):
+    """What a registered system may do through the API (``notices.api``)."""
+
+    ROUNDS_READ = "rounds:read", _("读取核查轮次")
+    ROSTER_WRITE = "roster:write", _("推送核查名单")
+    RESULTS_READ = "results:read", _("读取核查结果（含完整身份证号）")
+    PASS_LISTS_READ = "pass_lists:read", _("读取公示名单")
+    CERTIFICATES_READ = "certificates:read", _("读取证书状态与物流")

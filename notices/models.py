@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from candidates.models import Application, CandidateProfile, VerificationRound
+from candidates.models import Application, CandidateProfile, City, VerificationRound
 from notices.enums import (
     AttachmentKind,
     CertificateKind,
@@ -491,3 +491,32 @@ class ReissueFile(models.Model):
 
     def __str__(self):
         return f"{self.request_id}:{self.kind}"
+
+
+class ApiClient(models.Model):
+    """A system of the province's (the national exam system, the certificate platform) that
+    calls the API with a bearer token. Only the token's SHA-256 is stored; it is shown once.
+    ``scopes`` say what it may do, ``cities`` (or ``all_cities``) where, ``rounds`` (when
+    any) which rounds it may push rosters to."""
+
+    name = models.CharField("系统名称", max_length=100)
+    token_prefix = models.CharField(max_length=12, unique=True)
+    token_hash = models.CharField(max_length=64)
+    scopes = models.JSONField("权限", default=list)
+    all_cities = models.BooleanField("全省", default=False)
+    cities = models.ManyToManyField(City, blank=True, related_name="+", verbose_name="市州")
+    rounds = models.ManyToManyField(
+        VerificationRound, blank=True, related_name="+", verbose_name="可推送名单的轮次"
+    )
+    per_minute = models.PositiveIntegerField("每分钟调用上限", default=600)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField("停用时间", null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = verbose_name_plural = "接口调用方"
+
+    def __str__(self):
+        return self.name

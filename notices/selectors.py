@@ -374,3 +374,103 @@ def certificate_check(*, number: str, name: str = "", code: str = "") -> Certifi
             if hashlib.sha256(handle.read()).hexdigest() != certificate.pdf_sha256:
                 return CertificateCheck("file_altered", certificate)
     return CertificateCheck("valid", certificate)
+
+
+# The API's reads (``notices.api``): always within the client's cities (None: every city).
+
+
+def api_rounds(*, city_ids: set[int] | None):
+    from candidates.models import VerificationRound
+
+    rounds = (
+        VerificationRound.objects.select_related("city").prefetch_related("exams").order_by("-opens_at", "pk")
+    )
+    return rounds if city_ids is None else rounds.filter(city_id__in=city_ids)
+
+
+def api_outcomes(
+    *,
+    city_ids: set[int] | None,
+    round_id: int | None = None,
+    city_id: int | None = None,
+    status: str = "",
+    changed_since=None,
+    after=None,
+    settled_before=None,
+    size: int,
+) -> list[dict]:
+    """Applications past the draft, by (status_changed_at, id): from ``after`` (a
+    ``reviews.pagination.Cursor``) on, changed no later than ``settled_before``, so a change
+    still committing when a page is read cannot fall behind a cursor already given out."""
+    from candidates.enums import ApplicationStatus
+    from candidates.models import Application
+    from reviews.pagination import _beyond
+
+    rows = Application.objects.exclude(status=ApplicationStatus.DRAFT)
+    if city_ids is not None:
+        rows = rows.filter(city_id__in=city_ids)
+    if round_id is not None:
+        rows = rows.filter(round_id=round_id)
+    if city_id is not None:
+        rows = rows.filter(city_id=city_id)
+    if status:
+        rows = rows.filter(status=status)
+    if changed_since is not None:
+        rows = rows.filter(status_changed_at__gte=changed_since)
+    if settled_before is not None:
+        rows = rows.filter(status_changed_at__lte=settled_before)
+    if after is not None:
+        rows = rows.filter(_beyond(after, greater=True))
+    return list(
+        rows.order_by("status_changed_at", "pk").values(
+            "pk",
+            "round_id",
+            "round__exam_year",
+            "city__code",
+            "exam__code",
+            "candidate__real_name",
+            "candidate__id_number",
+            "status",
+            "status_changed_at",
+        )[:size]
+    )
+
+
+def api_pass_lists(*, city_ids: set[int] | None, round_id: int | None = None):
+    from notices.models import PassList
+
+    lists = PassList.objects.filter(status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]).order_by(
+        "pk"
+    )
+    if city_ids is not None:
+        lists = lists.filter(round__city_id__in=city_ids)
+    if round_id is not None:
+        lists = lists.filter(round_id=round_id)
+    return lists
+
+
+def api_pass_list_entries(*, pass_list, after: int, size: int, full_ids: bool) -> list[dict]:
+    fields = ["position", "name", "gender", "exam", "employer", "masked_id"]
+    if full_ids:
+        fields.append("application__candidate__id_number")
+    return list(pass_list.entries.filter(position__gt=after).order_by("position").values(*fields)[:size])
+
+
+def api_certificates(
+    *,
+    city_ids: set[int] | None,
+    round_id: int | None = None,
+    status: str = "",
+    after: int = 0,
+    size: int = 100,
+):
+    from notices.models import Certificate
+
+    certificates = Certificate.objects.filter(pk__gt=after).order_by("pk")
+    if city_ids is not None:
+        certificates = certificates.filter(round__city_id__in=city_ids)
+    if round_id is not None:
+        certificates = certificates.filter(round_id=round_id)
+    if status:
+        certificates = certificates.filter(status=status)
+    return list(certificates[:size])

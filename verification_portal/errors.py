@@ -14,7 +14,15 @@ class NulByteInRequest(Exception):
     """A NUL byte in a query or form value."""
 
 
+API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 500: "server_error"}
+
+
 def _answer(request, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):  # the API's one error shape (notices.api)
+        return JsonResponse(
+            {"error": {"code": API_CODES.get(status, "error"), "message": message, "details": None}},
+            status=status,
+        )
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"ok": False, "errors": [message]}, status=status)
     back = request.headers.get("Referer", "")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "ninja",  # serves the API docs' scripts and styles from the package (no CDN)
     "candidates",
     "reviews",
     "notices",
@@ -293,6 +294,16 @@ PORTAL_BLUR_WARN_BELOW = env.float("PORTAL_BLUR_WARN_BELOW", default=40.0)
 # embedded default) the periodic jobs' process reads the pages, never a request. Off, the
 # portal works without it.
 PORTAL_OCR = env.bool("PORTAL_OCR", default=True)
+# What the queue page keeps (counts, the table, a reviewer's figures) is kept under a version
+# of the city's queue that every save, claim and assignment changes; this bounds how long a
+# change the version cannot see (a claim expiring, a signal found, a name corrected) takes.
+PORTAL_QUEUE_KEPT_SECONDS = env.int("PORTAL_QUEUE_KEPT_SECONDS", default=30)
+# The API (notices.api): a page's rows unless the client asks for fewer (at most the max), and
+# how long a change is held back from the outcomes feed so that none still committing can
+# land behind a cursor already given out.
+PORTAL_API_PAGE_SIZE = env.int("PORTAL_API_PAGE_SIZE", default=500)
+PORTAL_API_PAGE_MAX = 1000
+PORTAL_API_FEED_SETTLE_SECONDS = env.int("PORTAL_API_FEED_SETTLE_SECONDS", default=5)
 PORTAL_OCR_THREADS = env.int("PORTAL_OCR_THREADS", default=1)
 # Pages read per sweep of the periodic job (eager mode), and how long a page may wait for a
 # worker before the sweep sends it again (worker mode: a task lost with its broker).

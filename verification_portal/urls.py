@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from notices.api import api
 from verification_portal.care import care_mode_switch
 
 admin.site.site_header = "考后人工核查管理"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("care-mode/", care_mode_switch, name="care_mode"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("notices.urls")),
     path("", include("reviews.urls")),
     path("", include("candidates.urls")),

@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
-from candidates.enums import IdType, RosterReason
+from candidates.enums import IdType, RosterReason, RosterStatus
 from candidates.models import IntegrityRecord, RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
 from candidates.services.integrity import bar_refusal
@@ -563,3 +563,66 @@ def roster_import_cancel(*, roster_import: RosterImport, user) -> RosterImport:
         locked.save(update_fields=["status", "finished_at"])
         audit_record(actor=user, action="roster.cancel", target=locked)
     return locked
+
+
+def roster_push(
+    *, round_: VerificationRound, rows: list[dict], client, today: datetime.date | None = None
+) -> dict:
+    """Roster rows sent by a system through the API (``FIELDS`` as keys), checked by the
+    import's own ``RowValidator`` and added as its confirmation adds them. Idempotent: a row
+    already in the round (the same person and exam) is counted as ``unchanged``, not refused,
+    so a push sent again after a lost answer changes nothing and says so."""
+    today = today or timezone.localdate()
+    validator = RowValidator(round_, today)
+    existing = validator.existing
+    validator.existing = set()  # told apart below: unchanged, not refused
+    staged, refused, flagged, unchanged = [], [], [], 0
+    for number, row in enumerate(rows, start=1):
+        cells = [row.get(field) for field in FIELDS]
+        if cells[FIELDS.index("addition")] is True:
+            cells[FIELDS.index("addition")] = "是"
+        elif cells[FIELDS.index("addition")] is False:
+            cells[FIELDS.index("addition")] = ""
+        entry, reason = validator.check(number, cells)
+        if entry is None:
+            refused.append({"row": number, "id_number": _text(row.get("id_number"))[:25], "reason": reason})
+            continue
+        if (entry[2], entry[3]) in existing:
+            unchanged += 1
+            continue
+        staged.append(entry)
+        barred = validator.barred.get(entry[2])
+        if barred is not None:
+            flagged.append({"row": number, "id_number": entry[2], "reason": bar_refusal(barred)})
+    with transaction.atomic():
+        RosterEntry.objects.bulk_create(
+            (
+                RosterEntry(
+                    round=round_,
+                    status=RosterStatus.EXPECTED,
+                    **dict(zip(STAGING_COLUMNS[1:], entry[1:], strict=True)),
+                )
+                for entry in staged
+            ),
+            batch_size=2000,
+            ignore_conflicts=True,  # a push racing another with the same rows adds each once
+        )
+        audit_record(
+            actor=None,
+            action="roster.api_push",
+            target=round_,
+            data={
+                "client": client.name,
+                "received": len(rows),
+                "imported": len(staged),
+                "unchanged": unchanged,
+                "refused": len(refused),
+            },
+        )
+    return {
+        "received": len(rows),
+        "imported": len(staged),
+        "unchanged": unchanged,
+        "refused": refused,
+        "flagged": flagged,
+    }

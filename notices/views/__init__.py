@@ -1,5 +1,6 @@
 """Public notices and pass lists, and the administrators' pages, a module per screen."""
 
+from .api_clients import api_client_revoke_view, api_clients
 from .certificates import (
     certificate_book,
     certificate_booking_cancel,
@@ -56,6 +57,8 @@ from .rounds import (
 from .samples import sample_check_view, sample_checks, samples
 
 __all__ = [
+    "api_client_revoke_view",
+    "api_clients",
     "application_handle",
     "attachment",
     "candidate_dossier_view",
