@@ -404,7 +404,7 @@ def api_outcomes(
     still committing when a page is read cannot fall behind a cursor already given out."""
     from candidates.enums import ApplicationStatus
     from candidates.models import Application
-    from reviews.pagination import _beyond
+    from reviews.pagination import beyond
 
     rows = Application.objects.exclude(status=ApplicationStatus.DRAFT)
     if city_ids is not None:
@@ -420,7 +420,7 @@ def api_outcomes(
     if settled_before is not None:
         rows = rows.filter(status_changed_at__lte=settled_before)
     if after is not None:
-        rows = rows.filter(_beyond(after, greater=True))
+        rows = rows.filter(beyond(after, greater=True))
     return list(
         rows.order_by("status_changed_at", "pk").values(
             "pk",

@@ -41,7 +41,7 @@ def decode(text: str, sort: str) -> Cursor | None:
         return None
 
 
-def _beyond(cursor: Cursor, *, greater: bool) -> Q:
+def beyond(cursor: Cursor, *, greater: bool) -> Q:
     """Rows after (or before) the cursor in (status_changed_at, id) order. The first condition
     is a range on the index, so the scan starts at the cursor instead of filtering up to it."""
     if cursor.moment is None:
@@ -106,13 +106,11 @@ def keyset_page(
         has_next, has_previous = len(rows) > size, False
         rows = rows[:size]
     elif not backwards:
-        rows = list(queryset.filter(_beyond(cursor, greater=not descending)).order_by(*orders)[: size + 1])
+        rows = list(queryset.filter(beyond(cursor, greater=not descending)).order_by(*orders)[: size + 1])
         has_next, has_previous = len(rows) > size, True
         rows = rows[:size]
     else:
-        rows = list(
-            queryset.filter(_beyond(cursor, greater=descending)).order_by(*reverse_orders)[: size + 1]
-        )
+        rows = list(queryset.filter(beyond(cursor, greater=descending)).order_by(*reverse_orders)[: size + 1])
         has_previous, has_next = len(rows) > size, True
         rows = list(reversed(rows[:size]))
         if not has_previous:

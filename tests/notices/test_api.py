@@ -132,22 +132,21 @@ def test_a_city_token_cannot_read_another_citys_rounds_outcomes_or_lists(client,
 
 def test_a_10000_row_roster_pushed_and_its_outcomes_pulled_back_by_cursor(client, admin, changsha):
     _api_client, headers = token_for(admin, cities=[changsha.city])
-    numbers = id_numbers(10_000)
+    numbers, spare = id_numbers(10_001)[:-1], id_numbers(10_001)[-1]
     rows = [
         {"name": f"考生{index}", "id_number": number, "reason": "1"} for index, number in enumerate(numbers)
     ]
     rows.append({"name": "错号", "id_number": "430102198001011234", "reason": "1"})
-    rows.append({"name": "别的考试", "id_number": numbers[0][:-4] + "9999", "exam": "会计", "reason": "1"})
+    rows.append({"name": "别的考试", "id_number": spare, "exam": "会计", "reason": "1"})
     response = client.post(
         f"/api/v1/rounds/{changsha.pk}/roster", {"rows": rows}, content_type="application/json", **headers
     )
     assert response.status_code == 200
     result = response.json()
     assert (result["received"], result["imported"], result["unchanged"]) == (10_002, 10_000, 0)
-    assert [(refused["row"], refused["reason"]) for refused in result["refused"]] == [
-        (10_001, "身份证号校验位错误"),
-        (10_002, "考试“会计”不属于本轮"),
-    ] or [refused["row"] for refused in result["refused"]] == [10_001, 10_002]
+    wrong_number, other_exam = result["refused"]
+    assert (wrong_number["row"], other_exam["row"]) == (10_001, 10_002)
+    assert "身份证号" in wrong_number["reason"] and "会计" in other_exam["reason"]
     assert RosterEntry.objects.filter(round=changsha).count() == 10_000
 
     # The same rows again: nothing added, and the answer says so.
