@@ -6,4 +6,52 @@ class CandidatesConfig(AppConfig):
     verbose_name = "考生申报"
 
     def ready(self):
-        from candidates import tasks  # noqa: F401  (registers the tasks enqueued by name)
+        from django.db import transaction
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from candidates import (
+            models,
+            tasks,  # noqa: F401  (registers the tasks enqueued by name)
+        )
+        from candidates.selectors import dashboard_changed
+
+        # A kept dashboard (candidates.selectors.dashboard_versions) is stale once what it shows
+        # changes: at once, and again when the change commits (a dashboard rendered in between
+        # from what was there before is not kept past the commit).
+        def changed(user_id):
+            dashboard_changed(user_id=user_id)
+            transaction.on_commit(lambda: dashboard_changed(user_id=user_id))
+
+        def application_changed(sender, instance, **kwargs):
+            try:
+                user_id = instance.candidate.user_id
+            except models.CandidateProfile.DoesNotExist:  # deleted with its candidate
+                return
+            changed(user_id)
+
+        def message_changed(sender, instance, **kwargs):
+            changed(instance.recipient_id)
+
+        def profile_changed(sender, instance, **kwargs):
+            changed(instance.user_id)
+
+        def everyones_changed(sender, **kwargs):
+            changed(None)
+
+        for sender, receiver in (
+            (models.Application, application_changed),
+            (models.Message, message_changed),
+            (models.CandidateProfile, profile_changed),
+            (models.RosterEntry, everyones_changed),
+            (models.VerificationRound, everyones_changed),
+            (models.Exam, everyones_changed),
+            (models.City, everyones_changed),
+            (models.IntegrityRecord, everyones_changed),
+        ):
+            post_save.connect(receiver, sender=sender, dispatch_uid=f"dashboard-{sender.__name__}-saved")
+            post_delete.connect(receiver, sender=sender, dispatch_uid=f"dashboard-{sender.__name__}-gone")
+        m2m_changed.connect(
+            everyones_changed,
+            sender=models.VerificationRound.exams.through,
+            dispatch_uid="dashboard-round-exams",
+        )

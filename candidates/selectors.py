@@ -21,6 +21,43 @@ from candidates.models import (
     RosterEntry,
 )
 from candidates.services.applications import application_start_refusal, failed_exams_for
+from verification_portal.shared.kept import version_changed
+
+# Every candidate's dashboard changes with a roster, a round, an exam, a city or an integrity
+# record; each candidate's own with their applications, messages and profile.
+DASHBOARDS_VERSION = "dashboards-version"
+
+
+def dashboard_versions(*, user) -> tuple[str, str]:
+    """The version keys a user's kept dashboard is kept under (``kept_page``): it is stale
+    once what it shows changes (``candidates.apps`` connects the changes)."""
+    return (_dashboard_version_key(user.pk), DASHBOARDS_VERSION)
+
+
+def _dashboard_version_key(user_id: int) -> str:
+    return f"dashboard-version:{user_id}"
+
+
+def dashboard_changed(*, user_id: int | None) -> None:
+    """What is kept of a candidate's dashboard (``dashboard_versions``) is stale: theirs, or with
+    ``user_id=None`` everyone's."""
+    version_changed(DASHBOARDS_VERSION if user_id is None else _dashboard_version_key(user_id))
+
+
+def dashboard_kept_seconds(*, options: list, now: datetime.datetime) -> int:
+    """How long a rendered dashboard may be served: never past the next opening, closing or
+    fix deadline it shows (a start button appears, a countdown ends)."""
+    from django.conf import settings
+
+    seconds = settings.PORTAL_DASHBOARD_KEPT_SECONDS
+    for option in options:
+        moments = [option.entry.round.opens_at, option.entry.round.closes_at]
+        if option.application is not None:
+            moments.append(option.application.fix_deadline)
+        for moment in moments:
+            if moment is not None and moment > now:
+                seconds = min(seconds, int((moment - now).total_seconds()) + 1)
+    return seconds
 
 
 @dataclass

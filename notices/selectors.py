@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Right, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -276,13 +276,22 @@ def reports_for_administrators():
 
 def pass_list_entries(*, pass_list, query: str = "", exam: str = "", last4: str = ""):
     """A public list's entries in order, found by name or employer, by exam, and by the last
-    four characters of the ID number (the part the masked number shows)."""
+    four characters of the ID number (the part the masked number shows).
+
+    Three characters or more are found anywhere in the name or the employer; one or two (a
+    surname, a two-character name) at their start: both are read from the trigram indexes
+    (notices migration 0018), which cannot find two characters in the middle of a word."""
     entries = pass_list.entries.order_by("position")
     if query:
-        entries = entries.filter(Q(name__contains=query) | Q(employer__contains=query))
+        if len(query) >= 3:
+            entries = entries.filter(Q(name__contains=query) | Q(employer__contains=query))
+        else:
+            entries = entries.filter(Q(name__startswith=query) | Q(employer__startswith=query))
     if exam:
         entries = entries.filter(exam=exam)
-    if last4:
+    if len(last4) == 4:
+        entries = entries.alias(last4=Right("masked_id", 4)).filter(last4=last4.upper())
+    elif last4:
         entries = entries.filter(masked_id__endswith=last4.upper())
     return entries
 
@@ -312,14 +321,72 @@ class PositionPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         start = (number - 1) * self.per_page
-        rows = list(self.object_list.filter(position__gt=start, position__lte=start + self.per_page))
+        # Read when the page is rendered: a kept page is not read at all.
+        rows = self.object_list.filter(position__gt=start, position__lte=start + self.per_page)
         return self._get_page(rows, number, self)
 
 
+def pass_lists_changed(*, round_id: int) -> None:
+    from verification_portal.shared.kept import version_changed
+
+    version_changed(pass_lists_version_key(round_id=round_id))
+
+
+def pass_lists_version_key(*, round_id: int) -> str:
+    """The key of a token for the state of a round's public lists: a kept page of one of them
+    names the round and the others, and is kept under it (``notices.apps`` changes it)."""
+    return f"pass-lists-version:{round_id}"
+
+
+def _lists_version(round_id: int) -> str:
+    from verification_portal.shared.kept import version_tokens
+
+    (token,) = version_tokens(pass_lists_version_key(round_id=round_id))
+    return token
+
+
+def pass_list_siblings(*, pass_list) -> list:
+    """The public lists of the list's round, the first and each supplementary one (the newest
+    public version of each), kept under the version of the round's lists."""
+    from django.core.cache import cache
+
+    def compute() -> list:
+        newest = {}
+        lists = PassList.objects.filter(
+            round_id=pass_list.round_id, status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]
+        )
+        for other in lists.order_by("series", "-version"):
+            newest.setdefault(other.series, other)
+        return list(newest.values())
+
+    key = f"pass-list-siblings:{pass_list.round_id}:{_lists_version(pass_list.round_id)}"
+    return cache.get_or_set(key, compute, timeout=24 * 3600)
+
+
+class FoundPaginator(Paginator):
+    """Pages of a search. Most searches find a few people: the first page reads one row more
+    than it shows, and when that row is not there the rows read are the count (no COUNT)."""
+
+    def __init__(self, entries, per_page: int, *, number):
+        super().__init__(entries, per_page)
+        self.first_rows = None
+        if number in (None, "", "1", 1):
+            rows = list(entries[: per_page + 1])
+            if len(rows) <= per_page:
+                self.__dict__["count"] = len(rows)
+                self.first_rows = rows
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if number == 1 and self.first_rows is not None:
+            return self._get_page(self.first_rows, 1, self)
+        return super().page(number)
+
+
 def pass_list_page(*, pass_list, entries, per_page: int, filtered: bool, number):
-    """One page of a public list's entries (filtered ones counted and sliced as usual)."""
+    """One page of a public list's entries: a whole list's by position, a search's found."""
     if filtered:
-        return Paginator(entries, per_page).get_page(number)
+        return FoundPaginator(entries, per_page, number=number).get_page(number)
     return PositionPaginator(entries, per_page, count=pass_list.entry_count).get_page(number)
 
 

@@ -27,12 +27,14 @@ class ReviewsConfig(AppConfig):
         # The queue's exam filter is kept per city; a round set up or changed drops it.
         def round_changed(sender, instance, pk_set=None, **kwargs):
             if isinstance(instance, VerificationRound):
-                forget_queue_exams(city_id=instance.city_id)
+                city_ids = [instance.city_id]
             else:  # an exam's rounds changed from the exam's side
-                for city_id in VerificationRound.objects.filter(pk__in=pk_set or ()).values_list(
+                city_ids = VerificationRound.objects.filter(pk__in=pk_set or ()).values_list(
                     "city_id", flat=True
-                ):
-                    forget_queue_exams(city_id=city_id)
+                )
+            for city_id in city_ids:
+                forget_queue_exams(city_id=city_id)
+                queue_changed(city_id=city_id)  # the kept pages show the exams
 
         post_save.connect(round_changed, sender=VerificationRound, dispatch_uid="queue-exams-round")
         post_delete.connect(round_changed, sender=VerificationRound, dispatch_uid="queue-exams-round-gone")

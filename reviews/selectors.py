@@ -2,7 +2,6 @@
 
 import datetime
 import re
-import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -17,6 +16,7 @@ from reviews import eligibility
 from reviews.enums import DecisionKind
 from reviews.models import Decision, EligibilityRule, EmployerReview, MaterialVerdict
 from reviews.permissions import hr_organisation_id, reviewer_city_id
+from verification_portal.shared.kept import version_changed
 
 QUEUE_STATUSES = (*BACKLOG_STATUSES, S.SUPPLEMENT)
 DONE_STATUSES = (S.PASSED, S.FAILED)
@@ -140,19 +140,16 @@ def queue_exams(*, user) -> list[tuple[int, str]]:
     return cache.get_or_set(f"queue-exams:{city_id}", compute, timeout=QUEUE_EXAMS_SECONDS)
 
 
-def queue_version(*, city_id: int) -> str:
-    """A token for the state of the city's queue, changed whenever one of its applications is
-    saved, claimed or assigned (``queue_changed``): what is kept of the queue page (counts,
-    the table, a reviewer's figures) is kept under it, so a change shows on the next view."""
-    from django.core.cache import cache
-
-    return cache.get_or_set(f"queue-version:{city_id}", lambda: uuid.uuid4().hex[:12], timeout=None)
+def queue_version_key(*, city_id: int) -> str:
+    """The key of a token for the state of the city's queue, changed whenever one of its
+    applications is saved, claimed or assigned (``queue_changed``): what is kept of the queue
+    page (the page, counts, the table, a reviewer's figures) is kept under the token, so a
+    change shows on the next view."""
+    return f"queue-version:{city_id}"
 
 
 def queue_changed(*, city_id: int) -> None:
-    from django.core.cache import cache
-
-    cache.set(f"queue-version:{city_id}", uuid.uuid4().hex[:12], timeout=None)
+    version_changed(queue_version_key(city_id=city_id))
 
 
 def queue_counts(*, user, version: str) -> dict[str, int]:

@@ -81,18 +81,28 @@ def verify_second_factor(client, user) -> None:
     session.save()
 
 
-@pytest.fixture
-def client_for(client):
-    """Log a user in on the test client (staff with their second factor confirmed)."""
+def log_in(client, user):
+    """Log a user in on ``client`` (staff with their second factor confirmed)."""
     from candidates.permissions import is_staff_member
 
-    def login(user):
-        client.force_login(user, backend="candidates.auth.UsernameBackend")
-        if is_staff_member(user):
-            verify_second_factor(client, user)
-        return client
+    client.force_login(user, backend="candidates.auth.UsernameBackend")
+    if is_staff_member(user):
+        verify_second_factor(client, user)
+    return client
 
-    return login
+
+@pytest.fixture
+def client_for(client):
+    """Log a user in on the test client (the one client: the last login wins)."""
+    return lambda user: log_in(client, user)
+
+
+@pytest.fixture
+def own_client_for():
+    """Like ``client_for``, but each user on a client (and a session) of their own."""
+    from django.test import Client
+
+    return lambda user: log_in(Client(), user)
 
 
 def upload_checklist(application):

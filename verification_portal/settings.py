@@ -298,6 +298,10 @@ PORTAL_OCR = env.bool("PORTAL_OCR", default=True)
 # of the city's queue that every save, claim and assignment changes; this bounds how long a
 # change the version cannot see (a claim expiring, a signal found, a name corrected) takes.
 PORTAL_QUEUE_KEPT_SECONDS = env.int("PORTAL_QUEUE_KEPT_SECONDS", default=30)
+# A candidate's dashboard is kept under a version of theirs (their applications, messages and
+# profile) and one of everyone's (rosters, rounds, exams, integrity records), and never past
+# the next opening, closing or deadline it shows; this bounds what neither version sees.
+PORTAL_DASHBOARD_KEPT_SECONDS = env.int("PORTAL_DASHBOARD_KEPT_SECONDS", default=60)
 # The API (notices.api): a page's rows unless the client asks for fewer (at most the max), and
 # how long a change is held back from the outcomes feed so that none still committing can
 # land behind a cursor already given out.

@@ -290,6 +290,10 @@ def candidate_identity_release(
             )
             RosterEntry.objects.filter(pk=application.roster_entry_id).update(status=RosterStatus.EXPECTED)
             voided.append(application.pk)
+        # The entries open again for whoever holds the number next.
+        from candidates.selectors import dashboard_changed
+
+        transaction.on_commit(lambda: dashboard_changed(user_id=None))
         audit_record(
             actor=actor,
             action="candidate.identity_release",

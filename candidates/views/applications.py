@@ -33,6 +33,8 @@ from candidates.selectors import (
     application_for_user,
     application_timeline,
     applications_for_candidate,
+    dashboard_kept_seconds,
+    dashboard_versions,
     document_hints,
     failure_notice_for,
     messages_for,
@@ -54,6 +56,7 @@ from candidates.services.materials import reopened_kinds
 from verification_portal.shared.files import stored_file_response
 from verification_portal.shared.forms import add_service_errors
 from verification_portal.shared.jobs import enqueue_on_commit
+from verification_portal.shared.kept import kept_page
 
 from ._common import _candidate_or_404
 
@@ -70,17 +73,27 @@ def dashboard(request):
         if request.user.is_superuser:
             return redirect("notices:manage")
         return render(request, "candidates/staff_home.html", {})
-    applications = list(applications_for_candidate(user=request.user))
-    return render(
-        request,
-        "candidates/dashboard.html",
-        {
+
+    # Kept until what it shows changes (candidates.selectors.dashboard_versions): on deadline
+    # day every candidate reloads it, and most reloads find nothing new.
+    def context(*_versions) -> tuple[dict, int]:
+        now = timezone.now()
+        applications = list(applications_for_candidate(user=request.user))
+        options = roster_options_for_candidate(candidate=profile, applications=applications, now=now)
+        values = {
             "profile": profile,
-            "options": roster_options_for_candidate(candidate=profile, applications=applications),
-            "applications": applications,
+            "options": options,
             "messages_list": messages_for(user=request.user),
-            "now": timezone.now(),
-        },
+            "now": now,
+        }
+        return values, dashboard_kept_seconds(options=options, now=now)
+
+    return kept_page(
+        request,
+        key=f"dashboard:{request.user.pk}",
+        versions=dashboard_versions(user=request.user),
+        template="candidates/dashboard.html",
+        context=context,
     )
 
 

@@ -30,6 +30,7 @@ from stdnum.cn import ric
 from candidates.enums import IdType, RosterReason, RosterStatus
 from candidates.models import IntegrityRecord, RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
+from candidates.selectors import dashboard_changed
 from candidates.services.integrity import bar_refusal
 from candidates.spreadsheets import text_safe_row
 from candidates.validators import PHONE_RE, PROVINCES, clean_name, id_type_of
@@ -535,6 +536,8 @@ def roster_import_confirm(*, roster_import: RosterImport, user, skip_flagged: bo
                 [locked.round_id, timezone.now(), locked.pk],
             )
             imported = cursor.rowcount
+        # Inserted in SQL, past the signals that tell the kept dashboards.
+        transaction.on_commit(lambda: dashboard_changed(user_id=None))
         RosterStagingRow.objects.filter(roster_import_id=locked.pk).delete()
         locked.status = ImportStatus.IMPORTED
         locked.imported_rows = imported
@@ -607,6 +610,7 @@ def roster_push(
             batch_size=2000,
             ignore_conflicts=True,  # a push racing another with the same rows adds each once
         )
+        transaction.on_commit(lambda: dashboard_changed(user_id=None))  # bulk: no signals
         audit_record(
             actor=None,
             action="roster.api_push",

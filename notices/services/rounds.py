@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from candidates.enums import ApplicationStatus, ExamHalf, RosterStatus, RoundKind
 from candidates.models import Application, CandidateProfile, RosterEntry, VerificationRound
 from candidates.permissions import is_administrator
+from candidates.selectors import dashboard_changed
 from candidates.services.messages import message_send, phrase
 from candidates.spreadsheets import text_safe_row
 from notices.models import ExportFile
@@ -64,6 +65,8 @@ def round_close_windows(
             .select_related("round", "exam")
         )
         RosterEntry.objects.filter(pk__in=[entry.pk for entry in gave_up]).update(status=RosterStatus.GAVE_UP)
+        if absent or gave_up:  # updated in bulk, past the signals that tell the kept dashboards
+            transaction.on_commit(lambda: dashboard_changed(user_id=None))
         holders = {
             profile.id_number: profile
             for profile in CandidateProfile.objects.filter(

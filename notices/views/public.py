@@ -24,6 +24,8 @@ from notices.selectors import (
     pass_list_entries,
     pass_list_exams,
     pass_list_page,
+    pass_list_siblings,
+    pass_lists_version_key,
     public_pass_lists_by_round,
 )
 from notices.services.notices import notice_body_html, notices_public
@@ -33,8 +35,9 @@ from notices.services.publication import (
 from verification_portal.client import client_address
 from verification_portal.shared.files import stored_file_response
 from verification_portal.shared.forms import add_service_errors
+from verification_portal.shared.kept import kept_page
 
-from ._common import PASS_LIST_PAGE, XLSX, _public_lists
+from ._common import PASS_LIST_KEPT_SECONDS, PASS_LIST_PAGE, XLSX, _public_lists
 
 
 @require_GET
@@ -80,25 +83,22 @@ def pass_list_detail(request, pk: int):
     query = request.GET.get("q", "").strip()[:50]
     exam = request.GET.get("exam", "").strip()[:60]
     last4 = "".join(ch for ch in request.GET.get("last4", "") if ch.isalnum())[:4]
-    entries = pass_list_entries(pass_list=pass_list, query=query, exam=exam, last4=last4)
     filtered = bool(query or exam or last4)
+    objection_open = (
+        pass_list.status == PassListStatus.PUBLISHED and pass_list.objection_ends_at > timezone.now()
+    )
     page = pass_list_page(
         pass_list=pass_list,
-        entries=entries,
+        entries=pass_list_entries(pass_list=pass_list, query=query, exam=exam, last4=last4),
         per_page=PASS_LIST_PAGE,
         filtered=filtered,
         number=request.GET.get("page"),
     )
-    objection_open = (
-        pass_list.status == PassListStatus.PUBLISHED and pass_list.objection_ends_at > timezone.now()
-    )
-    siblings = dict(public_pass_lists_by_round()).get(pass_list.round, [])
-    return render(
-        request,
-        "notices/pass_list_detail.html",
-        {
+
+    def context(*_versions) -> tuple[dict, int]:
+        values = {
             "pass_list": pass_list,
-            "siblings": siblings,
+            "siblings": pass_list_siblings(pass_list=pass_list),
             "page": page,
             "q": query,
             "exam": exam,
@@ -106,12 +106,19 @@ def pass_list_detail(request, pk: int):
             "exams": pass_list_exams(pass_list=pass_list),
             "filters": urlencode({k: v for k, v in (("q", query), ("exam", exam), ("last4", last4)) if v}),
             "objection_open": objection_open,
-            # A page of a whole public list never changes (a change is a new version): its rows
-            # are rendered once and kept; a search's rows are rendered each time.
-            "rows_cache_key": ""
-            if filtered
-            else f"{pass_list.cache_version}:{page.number}:{int(objection_open)}",
-        },
+        }
+        return values, PASS_LIST_KEPT_SECONDS
+
+    # A page of a whole list changes only with the list's status or the round's lists (a
+    # change of names is a new version): kept. A search's rows are found each time.
+    return kept_page(
+        request,
+        key=None
+        if filtered
+        else f"pass-list:{pass_list.cache_version}:{pass_list.status}:{int(objection_open)}:{page.number}",
+        versions=(pass_lists_version_key(round_id=pass_list.round_id),),
+        template="notices/pass_list_detail.html",
+        context=context,
     )
 
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +25,11 @@ from reviews.selectors import (
     queue_exams,
     queue_orders,
     queue_side,
-    queue_version,
+    queue_version_key,
     review_queue,
 )
 from reviews.services.claims import application_claim, application_claim_next, application_release
+from verification_portal.shared.kept import kept_page
 
 from ._common import (
     PAGE_SIZE,
@@ -41,17 +42,15 @@ from ._common import (
 @require_GET
 def queue(request):
     _reviewer_only(request)
-    now = timezone.now()
-    form = QueueFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
     city = request.user.city_reviewer.city
-    version = queue_version(city_id=city.pk)
-    counts = queue_counts(user=request.user, version=version)
-    stats, assigned = queue_side(user=request.user, counts=counts, version=version, now=now)
-    return render(
-        request,
-        "reviews/queue.html",
-        {
+
+    def context(version: str) -> tuple[dict, int]:
+        now = timezone.now()
+        form = QueueFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        counts = queue_counts(user=request.user, version=version)
+        stats, assigned = queue_side(user=request.user, counts=counts, version=version, now=now)
+        values = {
             "form": form,
             "table": QueueTable(request, filters, counts, now),
             "counts": [(status, S(status).label, n) for status, n in counts.items()],
@@ -60,7 +59,17 @@ def queue(request):
             "version": version,
             "kept_seconds": settings.PORTAL_QUEUE_KEPT_SECONDS,
             "assigned": assigned,
-        },
+        }
+        return values, settings.PORTAL_QUEUE_KEPT_SECONDS
+
+    # The page as this reviewer saw it, kept under the city's queue version (a save, claim or
+    # assignment in the city changes it) for at most PORTAL_QUEUE_KEPT_SECONDS.
+    return kept_page(
+        request,
+        key=f"queue:{city.pk}:{request.user.pk}",
+        versions=(queue_version_key(city_id=city.pk),),
+        template="reviews/queue.html",
+        context=context,
     )
 
 

@@ -3,25 +3,22 @@ confirmed; a start is refused until the bar ends and allowed on that day; the ro
 flags the person; the reviewer sees the record and the reading is audited."""
 
 import datetime
-import io
 
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from candidates.models import Application, AuditEvent, IntegrityRecord
 from candidates.services.applications import application_start
 from notices.models import RosterStagingRow
-from notices.services.roster_import import roster_import_confirm, roster_import_upload
+from notices.services.roster_import import roster_import_confirm
 from reviews.services.claims import application_claim
 from reviews.services.decisions import application_decide
 from tests import factories
 from tests.reviews.test_decisions import judge
-from tests.roster import validated
+from tests.roster import uploaded_and_validated
 
 pytestmark = pytest.mark.django_db
 
@@ -95,16 +92,14 @@ def test_the_roster_import_flags_a_barred_person_and_the_administrator_decides(r
     application, _record = recorded
     exam = factories.ExamFactory(name="经济专业技术资格")
     round_ = factories.RoundFactory(city=application.city, exams=[exam])
-    book = Workbook()
-    book.active.append(["姓名", "身份证号", "核查原因"])
-    book.active.append([application.candidate.real_name, application.candidate.id_number, "1"])
-    book.active.append(["清白人", factories.make_id_number(), "1"])
-    out = io.BytesIO()
-    book.save(out)
     admin = factories.UserFactory(is_superuser=True)
-    result = validated(
-        roster_import_upload(round_=round_, user=admin, upload=SimpleUploadedFile("r.xlsx", out.getvalue())),
+    result = uploaded_and_validated(
+        round_,
         admin,
+        [
+            [application.candidate.real_name, application.candidate.id_number, "1"],
+            ["清白人", factories.make_id_number(), "1"],
+        ],
     )
     assert result.valid_rows == 2 and [row[2] for row in result.flagged] == [application.candidate.id_number]
     assert "诚信档案" in result.flagged[0][3]

@@ -97,7 +97,7 @@ def test_a_deep_page_has_no_offset_and_a_bad_cursor_starts_at_the_top(queue):
 
 
 def test_the_city_counts_are_shared_but_a_transition_shows_at_once(
-    client_for, django_capture_on_commit_callbacks, django_assert_num_queries
+    own_client_for, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
     from candidates.services.applications import application_transition
 
@@ -106,7 +106,7 @@ def test_the_city_counts_are_shared_but_a_transition_shows_at_once(
         factories.ApplicationFactory(status="city_review", roster_entry__round=applications[0].round)
     )
     city = applications[0].city
-    first, second = (client_for(factories.CityReviewerFactory(city=city).user) for _ in range(2))
+    first, second = (own_client_for(factories.CityReviewerFactory(city=city).user) for _ in range(2))
 
     def waiting(reviewer) -> int:
         counts = dict(

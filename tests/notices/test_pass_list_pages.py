@@ -1,0 +1,144 @@
+"""The public list's pages on publication day: a page of the whole list is rendered once and
+kept, yet shows a new list of the round, a renamed round and the end of the objection period
+on the next view; a search finds three characters anywhere and one or two at the start of
+the name or the employer, and the last four characters of the ID number."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.enums import ApplicationStatus
+from notices.models import PassList
+from notices.services.publication import pass_list_publish, pass_list_publish_supplementary
+from tests import factories
+from tests.html import without_csrf_tokens
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(django_capture_on_commit_callbacks):
+    round_ = factories.RoundFactory(
+        name="2026年度社会工作者考后核查", publication_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    people = [
+        ("王小明", "长沙市第一社会工作服务中心"),
+        ("张三", "湘潭市民政局"),
+        ("李张三", "株洲市第二社会工作服务中心"),
+        ("赵小红", "张家界市社会福利院"),
+    ]
+    applications = [
+        factories.ApplicationFactory(
+            roster_entry__round=round_,
+            candidate__real_name=name,
+            candidate__id_number=factories.make_id_number(),
+            employer=factories.OrganisationFactory(name=employer),
+            status=ApplicationStatus.PASSED,
+        )
+        for name, employer in people
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        pass_list = pass_list_publish(round_=round_)
+    pass_list.refresh_from_db()
+    return pass_list, applications
+
+
+def names(response) -> list[str]:
+    return [entry.name for entry in response.context["page"]]
+
+
+def test_a_whole_page_is_kept_and_costs_one_query(published, client, django_assert_num_queries):
+    pass_list, _ = published
+    url = reverse("notices:pass_list", args=[pass_list.pk])
+    first = client.get(url).content.decode()
+    with django_assert_num_queries(1):  # the list itself (it may have been withdrawn)
+        again = client.get(url).content.decode()
+    assert without_csrf_tokens(again) == without_csrf_tokens(first) and "王小明" in again and "举报" in again
+
+
+def test_a_kept_page_shows_a_new_list_a_renamed_round_and_the_end_of_objections(
+    published, client, django_capture_on_commit_callbacks
+):
+    pass_list, _applications = published
+    url = reverse("notices:pass_list", args=[pass_list.pk])
+    assert "补充公示" not in client.get(url).content.decode()
+    late = factories.ApplicationFactory(
+        roster_entry__round=pass_list.round,
+        candidate__real_name="钱补充",
+        candidate__id_number=factories.make_id_number(),
+        status=ApplicationStatus.PASSED,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        supplementary = pass_list_publish_supplementary(round_=pass_list.round, wait=False)
+    assert supplementary is not None and late.pk
+    supplementary.refresh_from_db()
+    page = client.get(url).content.decode()
+    assert reverse("notices:pass_list", args=[supplementary.pk]) in page
+    round_ = pass_list.round
+    round_.name = "2026年度社会工作者职业资格考后人工核查（更正）"
+    round_.save(update_fields=["name"])
+    assert "（更正）" in client.get(url).content.decode()
+    PassList.objects.filter(pk=pass_list.pk).update(
+        objection_ends_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    page = client.get(url).content.decode()
+    assert (
+        "王小明" in page
+        and reverse("notices:report", args=[pass_list.pk, pass_list.entries.first().pk]) not in page
+    )
+
+
+def test_a_withdrawn_list_is_gone_at_once(published, client):
+    pass_list, _ = published
+    url = reverse("notices:pass_list", args=[pass_list.pk])
+    assert client.get(url).status_code == 200
+    PassList.objects.filter(pk=pass_list.pk).update(status="superseded")
+    assert client.get(url).status_code == 404
+
+
+def test_search_three_characters_anywhere_one_or_two_at_the_start(published, client):
+    pass_list, applications = published
+    url = reverse("notices:pass_list", args=[pass_list.pk])
+    assert names(client.get(url, {"q": "小明"})) == []  # two characters: the start only
+    assert names(client.get(url, {"q": "张三"})) == ["张三"]  # not 李张三
+    assert sorted(names(client.get(url, {"q": "王"}))) == ["王小明"]
+    assert sorted(names(client.get(url, {"q": "王小明"}))) == ["王小明"]
+    assert sorted(names(client.get(url, {"q": "李张三"}))) == ["李张三"]
+    assert sorted(names(client.get(url, {"q": "社会工作服务中心"}))) == ["李张三", "王小明"]
+    assert sorted(names(client.get(url, {"q": "张家界"}))) == ["赵小红"]  # the employer's start
+    assert sorted(names(client.get(url, {"q": "湘潭"}))) == ["张三"]
+    id_number = applications[3].candidate.id_number
+    assert names(client.get(url, {"last4": id_number[-4:].lower()})) == ["赵小红"]
+    assert names(client.get(url, {"last4": id_number[-3:]})) == ["赵小红"]
+    page = client.get(url, {"q": "<b>王"})
+    assert page.status_code == 200 and "&lt;b&gt;王" in page.content.decode()
+
+
+def test_a_search_finding_more_than_a_page_is_counted_and_paged(published, client):
+    from notices.models import PassListEntry
+
+    pass_list, applications = published
+    PassListEntry.objects.bulk_create(
+        PassListEntry(
+            pass_list=pass_list,
+            position=10 + n,
+            application=applications[0],
+            name=f"欧阳{n:03d}",
+            gender="男",
+            exam="社会工作者",
+            employer="岳阳市社会工作协会",
+            masked_id="430102********0000",
+        )
+        for n in range(130)
+    )
+    url = reverse("notices:pass_list", args=[pass_list.pk])
+    first = client.get(url, {"q": "欧阳"})
+    assert first.context["page"].paginator.count == 130 and len(names(first)) == 100
+    second = client.get(url, {"q": "欧阳", "page": "2"})
+    assert names(second) == [f"欧阳{n:03d}" for n in range(100, 130)]
+    assert names(client.get(url, {"q": "欧阳", "page": "x"})) == names(first)
+    few = client.get(url, {"q": "岳阳市社会工作协会", "last4": "0000"})
+    assert few.context["page"].paginator.count == 130
+    assert "第 1 / 2 页" in few.content.decode()

@@ -1,0 +1,100 @@
+"""Pages kept in the cache and served again until what they show changes.
+
+On deadline and publication days most views of the queue, the dashboard and the public
+list find nothing new: such a page is rendered once under a key that changes with what it
+shows (a version its writers change, see ``version_tokens``) and served from the cache
+until then. What else a page depends on is added to the key here: the language, the care
+mode, the viewer's role (the menu) and the full path.
+
+A kept page holds no CSRF token: it is rendered with a mark in its place, and the mark is
+replaced with the request's own token each time it is served, so no page carries one
+session's token into another, nor a token rotated at login into the next one. A page with a
+message to show once (``django.contrib.messages``) is rendered for that view and not kept."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from verification_portal.care import COOKIE as CARE_COOKIE
+
+
+def _csrf_mark() -> str:
+    # The same in every process serving the portal (one renders, another serves), and not
+    # guessable, so no text a user enters can be taken for it. Letters and digits only: the
+    # csrf_token tag writes it as it is into the form's value.
+    digest = hashlib.sha256(f"kept-csrf-mark:{settings.SECRET_KEY}".encode()).hexdigest()
+    return "keptcsrf" + digest[:24]
+
+
+CSRF_MARK = _csrf_mark()
+
+
+def _role(request) -> str:
+    """What the site menu shows this viewer."""
+    user = request.user
+    if not user.is_authenticated:
+        return "anonymous"
+    if getattr(request, "awaiting_second_factor", False):
+        return "awaiting"
+    for role in ("city_reviewer", "employer_hr"):
+        if getattr(user, role, None):
+            return role
+    return "administrator" if user.is_superuser else "candidate"
+
+
+def kept_page(
+    request, *, key: str | None, versions: tuple[str, ...] = (), template: str, context
+) -> HttpResponse:
+    """``template`` rendered with ``context(*tokens)``'s dict, or the same page kept under
+    ``key`` while the tokens of the ``versions`` keys are those it was rendered under (both
+    read in one round trip). ``context`` returns the dict and how many seconds the page may be
+    kept (0: not kept); with no ``key`` the page is rendered for this view only."""
+
+    def render(tokens) -> tuple[str, int]:
+        values, seconds = context(*tokens)
+        return render_to_string(template, {**values, "csrf_token": CSRF_MARK}, request=request), seconds
+
+    if key is None or len(get_messages(request)):  # a message is shown once, on its own page
+        html, _seconds = render(version_tokens(*versions))
+    else:
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
+        care = int(request.COOKIES.get(CARE_COOKIE) == "1")
+        page_key = f"kept-page:{key}:{get_language()}:{care}:{_role(request)}:{path}"
+        found = cache.get_many([*versions, page_key])
+        tokens = _tokens(versions, found)
+        kept = found.get(page_key)
+        if kept is not None and kept[0] == tokens:
+            html = kept[1]
+        else:
+            html, seconds = render(tokens)
+            if seconds > 0:
+                cache.set(page_key, (tokens, html), timeout=seconds)
+    return HttpResponse(html.replace(CSRF_MARK, get_token(request)))
+
+
+def _tokens(keys, found: dict) -> list[str]:
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:  # made at the first read
+            token = secrets.token_hex(6)
+            if not cache.add(key, token, timeout=None):
+                token = cache.get(key) or token
+        tokens.append(token)
+    return tokens
+
+
+def version_tokens(*keys: str) -> list[str]:
+    """The current token of each version key, in one round trip."""
+    return _tokens(keys, cache.get_many(keys))
+
+
+def version_changed(key: str) -> None:
+    cache.set(key, secrets.token_hex(6), timeout=None)
