@@ -42,6 +42,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from review_queue import GENERATE, page_query
 
 from candidates.models import Application, CandidateProfile, City
+from notices.services.publication import entries_indexed
 from reviews.models import CityReviewer
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
@@ -134,12 +135,11 @@ FROM candidates_verificationround r JOIN candidates_city c ON c.id = r.city_id W
 INSERT INTO notices_passlistentry (pass_list_id, position, application_id, name, gender, exam, employer,
     masked_id)
 SELECT (SELECT max(id) FROM notices_passlist), row_number() OVER (ORDER BY a.id), a.id,
-    substr(%(surnames)s, 1 + a.id %% 100, 1) || substr(%(given)s, 1 + (a.id / 100) %% 40, 1)
-        || substr(%(given)s, 1 + (a.id / 4000) %% 40, 1),
+    substr(%(surnames)s::text, (1 + a.id %% 100)::int, 1) || substr(%(given)s::text, (1 + (a.id / 100) %% 40)::int, 1)
+        || substr(%(given)s::text, (1 + (a.id / 4000) %% 40)::int, 1),
     '男', '社会工作者', '长沙市第' || (a.id %% 2000) || '社会工作服务中心',
     '430102********' || lpad((a.id %% 10000)::text, 4, '0')
 FROM (SELECT id FROM candidates_application ORDER BY id LIMIT %(names)s) a;
-ANALYZE notices_passlistentry;
 """
 
 
@@ -152,6 +152,7 @@ def published_list(names: int) -> tuple[str, str]:
     assert len(SURNAMES) == 100 and len(GIVEN) == 40
     with connection.cursor() as cursor:
         cursor.execute(PASS_LIST, {"names": names, "surnames": SURNAMES, "given": GIVEN})
+    entries_indexed()  # as publication leaves a new list
     pass_list = PassList.objects.order_by("-pk").first()
     return f"/pass-lists/{pass_list.pk}/", pass_list.entries.get(position=min(12_345, names)).name
 

@@ -280,8 +280,11 @@ def pass_list_entries(*, pass_list, query: str = "", exam: str = "", last4: str 
 
     Three characters or more are found anywhere in the name or the employer; one or two (a
     surname, a two-character name) at their start: both are read from the trigram indexes
-    (notices migration 0018), which cannot find two characters in the middle of a word."""
-    entries = pass_list.entries.order_by("position")
+    (notices migration 0018), which cannot find two characters in the middle of a word.
+    Rows as values (a page of a search may hold a hundred)."""
+    entries = pass_list.entries.order_by("position").values(
+        "pk", "position", "name", "gender", "exam", "employer", "masked_id"
+    )
     if query:
         if len(query) >= 3:
             entries = entries.filter(Q(name__contains=query) | Q(employer__contains=query))
@@ -294,19 +297,6 @@ def pass_list_entries(*, pass_list, query: str = "", exam: str = "", last4: str 
     elif last4:
         entries = entries.filter(masked_id__endswith=last4.upper())
     return entries
-
-
-def pass_list_exams(*, pass_list) -> list[str]:
-    """The exams on a list. A public list never changes (a change is a new version), so this
-    is computed once and kept in the cache: a DISTINCT over 100,000 rows costs ~30 ms."""
-    from django.core.cache import cache
-
-    def compute() -> list[str]:
-        return list(pass_list.entries.order_by("exam").values_list("exam", flat=True).distinct())
-
-    if pass_list.published_at is None:
-        return compute()
-    return cache.get_or_set(f"pass-list:{pass_list.cache_version}:exams", compute, timeout=24 * 3600)
 
 
 class PositionPaginator(Paginator):
@@ -338,29 +328,41 @@ def pass_lists_version_key(*, round_id: int) -> str:
     return f"pass-lists-version:{round_id}"
 
 
-def _lists_version(round_id: int) -> str:
-    from verification_portal.shared.kept import version_tokens
-
-    (token,) = version_tokens(pass_lists_version_key(round_id=round_id))
-    return token
-
-
-def pass_list_siblings(*, pass_list) -> list:
-    """The public lists of the list's round, the first and each supplementary one (the newest
-    public version of each), kept under the version of the round's lists."""
+def pass_list_surroundings(*, pass_list) -> tuple[list, list[str]]:
+    """What a page of a public list shows besides its rows, both kept and read in one round
+    trip: the round's public lists (the first and each supplementary one, the newest public
+    version of each), under the version of the round's lists; and the exams on the list, for
+    good (a public list never changes, a change is a new version; a DISTINCT over 100,000
+    rows costs ~30 ms)."""
     from django.core.cache import cache
 
-    def compute() -> list:
+    from verification_portal.shared.kept import version_tokens_in
+
+    version_key = pass_lists_version_key(round_id=pass_list.round_id)
+    lists_key, exams_key = (
+        f"pass-list-siblings:{pass_list.round_id}",
+        f"pass-list:{pass_list.cache_version}:exams",
+    )
+    found = cache.get_many([version_key, lists_key, exams_key])
+    (version,) = version_tokens_in([version_key], found)
+    kept = found.get(lists_key)
+    if kept is not None and kept[0] == version:
+        siblings = kept[1]
+    else:
         newest = {}
         lists = PassList.objects.filter(
             round_id=pass_list.round_id, status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]
         )
         for other in lists.order_by("series", "-version"):
             newest.setdefault(other.series, other)
-        return list(newest.values())
-
-    key = f"pass-list-siblings:{pass_list.round_id}:{_lists_version(pass_list.round_id)}"
-    return cache.get_or_set(key, compute, timeout=24 * 3600)
+        siblings = list(newest.values())
+        cache.set(lists_key, (version, siblings), timeout=24 * 3600)
+    exams = found.get(exams_key)
+    if exams is None:
+        exams = list(pass_list.entries.order_by("exam").values_list("exam", flat=True).distinct())
+        if pass_list.published_at is not None:
+            cache.set(exams_key, exams, timeout=24 * 3600)
+    return siblings, exams
 
 
 class FoundPaginator(Paginator):
@@ -374,7 +376,7 @@ class FoundPaginator(Paginator):
             rows = list(entries[: per_page + 1])
             if len(rows) <= per_page:
                 self.__dict__["count"] = len(rows)
-                self.first_rows = rows
+            self.first_rows = rows[:per_page]
 
     def page(self, number):
         number = self.validate_number(number)

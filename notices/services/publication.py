@@ -63,6 +63,20 @@ NOT_LISTED_YET = """
 """
 
 
+def entries_indexed() -> None:
+    """A new list's rows searchable at once (PostgreSQL): merged into the trigram indexes now,
+    not left in their pending lists, which every search would read row by row until the next
+    vacuum; and the table analysed, so searches of the new list are planned on the indexes."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT gin_clean_pending_list('pass_entry_name_trgm'::regclass),"
+            " gin_clean_pending_list('pass_entry_employer_trgm'::regclass)"
+        )
+        cursor.execute("ANALYZE notices_passlistentry")
+
+
 def _create_list(
     *, round_: VerificationRound, series: int, now: datetime.datetime, only_new: bool
 ) -> PassList:
@@ -74,6 +88,7 @@ def _create_list(
             ENTRIES_FROM_APPLICATIONS + (NOT_LISTED_YET if only_new else ""),
             {"list": pass_list.pk, "round": round_.pk, "status": ApplicationStatus.PASSED},
         )
+    entries_indexed()
     pass_list.entry_count = pass_list.entries.count()
     pass_list.save(update_fields=["entry_count"])
     audit_record(
@@ -534,6 +549,7 @@ def _new_version_without(pass_list: PassList, *, application_id: int, reason: st
             " masked_id FROM notices_passlistentry WHERE pass_list_id = %s AND application_id <> %s",
             [new.pk, latest.pk, application_id],
         )
+    entries_indexed()
     new.entry_count = new.entries.count()
     new.save(update_fields=["entry_count"])
     _enqueue_files(new)

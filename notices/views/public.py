@@ -22,9 +22,8 @@ from notices.models import (
 )
 from notices.selectors import (
     pass_list_entries,
-    pass_list_exams,
     pass_list_page,
-    pass_list_siblings,
+    pass_list_surroundings,
     pass_lists_version_key,
     public_pass_lists_by_round,
 )
@@ -96,16 +95,19 @@ def pass_list_detail(request, pk: int):
     )
 
     def context(*_versions) -> tuple[dict, int]:
+        siblings, exams = pass_list_surroundings(pass_list=pass_list)
         values = {
             "pass_list": pass_list,
-            "siblings": pass_list_siblings(pass_list=pass_list),
+            "siblings": siblings,
             "page": page,
             "q": query,
             "exam": exam,
             "last4": last4,
-            "exams": pass_list_exams(pass_list=pass_list),
+            "exams": exams,
             "filters": urlencode({k: v for k, v in (("q", query), ("exam", exam), ("last4", last4)) if v}),
             "objection_open": objection_open,
+            # Each row's report link is this and the entry's id (one reverse, not one a row).
+            "report_path": reverse("notices:report", args=[pass_list.pk, 0]).removesuffix("0/report/"),
         }
         return values, PASS_LIST_KEPT_SECONDS
 
@@ -116,7 +118,7 @@ def pass_list_detail(request, pk: int):
         key=None
         if filtered
         else f"pass-list:{pass_list.cache_version}:{pass_list.status}:{int(objection_open)}:{page.number}",
-        versions=(pass_lists_version_key(round_id=pass_list.round_id),),
+        versions=() if filtered else (pass_lists_version_key(round_id=pass_list.round_id),),
         template="notices/pass_list_detail.html",
         context=context,
     )

@@ -68,7 +68,7 @@ def kept_page(
         care = int(request.COOKIES.get(CARE_COOKIE) == "1")
         page_key = f"kept-page:{key}:{get_language()}:{care}:{_role(request)}:{path}"
         found = cache.get_many([*versions, page_key])
-        tokens = _tokens(versions, found)
+        tokens = version_tokens_in(versions, found)
         kept = found.get(page_key)
         if kept is not None and kept[0] == tokens:
             html = kept[1]
@@ -79,11 +79,13 @@ def kept_page(
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)))
 
 
-def _tokens(keys, found: dict) -> list[str]:
+def version_tokens_in(keys, found: dict) -> list[str]:
+    """The current token of each version key, from ``found`` (a ``get_many`` that read them
+    with other keys); a token missing there is made at this first read."""
     tokens = []
     for key in keys:
         token = found.get(key)
-        if token is None:  # made at the first read
+        if token is None:
             token = secrets.token_hex(6)
             if not cache.add(key, token, timeout=None):
                 token = cache.get(key) or token
@@ -93,7 +95,7 @@ def _tokens(keys, found: dict) -> list[str]:
 
 def version_tokens(*keys: str) -> list[str]:
     """The current token of each version key, in one round trip."""
-    return _tokens(keys, cache.get_many(keys))
+    return version_tokens_in(keys, cache.get_many(keys)) if keys else []
 
 
 def version_changed(key: str) -> None:
