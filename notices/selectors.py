@@ -367,7 +367,9 @@ def pass_list_surroundings(*, pass_list) -> tuple[list, list[str]]:
 
 class FoundPaginator(Paginator):
     """Pages of a search. Most searches find a few people: the first page reads one row more
-    than it shows, and when that row is not there the rows read are the count (no COUNT)."""
+    than it shows, and when that row is not there the rows read are the count (no COUNT).
+    (A window count in the same query would cost more: the planner then reads the whole list
+    in position order rather than the matches from the trigram indexes.)"""
 
     def __init__(self, entries, per_page: int, *, number):
         super().__init__(entries, per_page)

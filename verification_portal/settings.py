@@ -318,6 +318,10 @@ PORTAL_OCR_MIN_CHARS = env.int("PORTAL_OCR_MIN_CHARS", default=8)
 PORTAL_PDF_FONT_FAMILY = env.str(
     "PORTAL_PDF_FONT_FAMILY", default="'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif"
 )
+# The same font as a file, for the public list's PDF (notices.services.pass_list_pdf): a
+# TrueType collection whose first face is proportional and second monospaced (Debian's
+# fonts-wqy-microhei, which `make` installs).
+PORTAL_PDF_FONT = env.str("PORTAL_PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
@@ -431,5 +435,6 @@ PORTAL_CLAMD_ADDRESS = env.str("PORTAL_CLAMD_ADDRESS", default="")
 PORTAL_CLAMD_TIMEOUT = env.float("PORTAL_CLAMD_TIMEOUT", default=5.0)
 # The largest request body accepted (all files of one upload together).
 PORTAL_REQUEST_MAX_BYTES = env.int("PORTAL_REQUEST_MAX_BYTES", default=110 * 1024 * 1024)
-# Rows per PDF part of a pass list: each part is one task, rendered by the workers side by side.
-PORTAL_PDF_CHUNK_ROWS = env.int("PORTAL_PDF_CHUNK_ROWS", default=5000)
+# Rows per PDF part of a pass list: each part is one task, rendered by the workers side by side
+# (about 1 s and 30 MB a part).
+PORTAL_PDF_CHUNK_ROWS = env.int("PORTAL_PDF_CHUNK_ROWS", default=20000)

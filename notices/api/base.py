@@ -82,7 +82,8 @@ def operation(name: str, scope: ApiScope, query=None):
     """An operation needing ``scope``: refused with 403 without it, rate-limited per client,
     and recorded in the audit trail with how many records it returned or took. A query
     parameter ``query`` (its filters' schema) does not name is refused (422), so a misspelt
-    filter (``?cty=``) cannot silently widen the answer."""
+    filter (``?cty=``) cannot silently widen the answer; so is one given twice (every filter
+    takes one value, and which of two would count is nobody's guess)."""
     allowed = set(query.model_fields) if query is not None else set()
 
     def wrap(view):
@@ -92,12 +93,16 @@ def operation(name: str, scope: ApiScope, query=None):
             query = request.get_full_path()
             try:
                 check_rate(client)
-                unknown = sorted(set(request.GET) - allowed)
-                if unknown:
-                    details = [
-                        {"field": field, "message": "unknown query parameter"} for field in unknown[:20]
-                    ]
-                    raise ApiError(422, "invalid", "The request is not valid.", details)
+                details = [
+                    {"field": field, "message": "unknown query parameter"}
+                    for field in sorted(set(request.GET) - allowed)
+                ] + [
+                    {"field": field, "message": "given more than once"}
+                    for field in sorted(set(request.GET) & allowed)
+                    if len(request.GET.getlist(field)) > 1
+                ]
+                if details:
+                    raise ApiError(422, "invalid", "The request is not valid.", details[:20])
                 if scope not in client.scopes:
                     raise ApiError(403, "forbidden", f"This client lacks the scope {scope.value}.")
                 result = view(request, *args, **kwargs)

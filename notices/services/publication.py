@@ -2,9 +2,9 @@
 
 A round is published once: the list row is created under a lock on the round, so two
 workers (or the job run twice) publish one list. Its entries are copied with one
-INSERT … SELECT; the .xlsx is written in openpyxl's write-only mode; the PDF is laid
-out by WeasyPrint in chunks of ``PORTAL_PDF_CHUNK_ROWS`` rows, one Celery task each (so the
-workers render them side by side with bounded memory), and merged when all are there.
+INSERT … SELECT; the .xlsx is written in openpyxl's write-only mode; the PDF is drawn
+(``pass_list_pdf``) in parts of ``PORTAL_PDF_CHUNK_ROWS`` rows, one Celery task each (so
+the workers render them side by side with bounded memory), and merged when all are there.
 The list is public once both files exist. Re-running any step redoes only what is missing.
 """
 
@@ -19,7 +19,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,10 +32,10 @@ from candidates.services.applications import application_transition
 from candidates.spreadsheets import text_safe_row
 from notices.enums import PassListStatus, ReportStatus
 from notices.models import PassList, PassListEntry, Report
+from notices.services.pass_list_pdf import pass_list_pdf_part
 from verification_portal.shared.audit import audit_record
 from verification_portal.shared.jobs import enqueue_on_commit
 
-PDF_LINES_PER_PAGE = 55
 XLSX_HEADERS = ["序号", "姓名", "性别", "考试", "工作单位", "身份证号"]
 STALE_AFTER = datetime.timedelta(minutes=10)
 
@@ -226,88 +225,37 @@ def pass_list_render_xlsx(*, pass_list: PassList) -> PassList:
     return pass_list
 
 
-def _char_width(ch: str) -> int:
-    return 2 if ord(ch) > 0x2E7F else 1
-
-
-def _display_width(text: str) -> int:
-    return sum(_char_width(ch) for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _display_width(text))
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """``text`` in pieces of at most ``width`` display units (a CJK character is two):
-    nothing of a name is ever cut off, a long one continues on the next line."""
-    pieces, current, used = [], "", 0
-    for ch in text:
-        if used + _char_width(ch) > width and current:
-            pieces.append(current)
-            current, used = "", 0
-        current += ch
-        used += _char_width(ch)
-    pieces.append(current)
-    return pieces
-
-
-# Columns of the PDF: 序号, 姓名, 性别, 考试, 工作单位 (display units, one kept as a gap), then the ID.
-PDF_WIDTHS = (7, 14, 5, 26, 42)
-
-
-def _pdf_row(cells: tuple[str, ...], masked_id: str) -> list[str]:
-    wrapped = [_wrap(value, width - 1) for value, width in zip(cells, PDF_WIDTHS, strict=True)]
-    height = max(len(pieces) for pieces in wrapped)
-    lines = []
-    for index in range(height):
-        parts = [
-            _pad(pieces[index] if index < len(pieces) else "", width)
-            for pieces, width in zip(wrapped, PDF_WIDTHS, strict=True)
-        ]
-        lines.append("".join(parts) + (masked_id if index == 0 else ""))
-    return lines
-
-
-def _pdf_pages(rows) -> list[str]:
-    """Pages of text lines; a person's lines are never split across two pages."""
-    pages, page = [], []
-    for position, name, gender, exam, employer, masked_id in rows:
-        lines = _pdf_row((str(position), name, gender, exam, employer), masked_id)
-        if page and len(page) + len(lines) > PDF_LINES_PER_PAGE:
-            pages.append("\n".join(page))
-            page = []
-        page.extend(lines)
-    pages.append("\n".join(page))
-    return pages
-
-
 def pass_list_render_pdf_chunk(*, pass_list: PassList, chunk: int) -> None:
-    """Render rows chunk*N+1 … (chunk+1)*N as one PDF part. Each page is one text block
-    in a monospaced CJK font, so WeasyPrint lays out a few boxes a page, not one a cell."""
+    """Render rows chunk*N+1 … (chunk+1)*N as one PDF part (``pass_list_pdf``)."""
     key = str(chunk)
     if key in (pass_list.pdf_chunks or {}):
         return
-    from weasyprint import HTML
-
     _touch(pass_list)
     start = chunk * settings.PORTAL_PDF_CHUNK_ROWS
-    pages = _pdf_pages(_rows(pass_list, start, start + settings.PORTAL_PDF_CHUNK_ROWS))
-    html = render_to_string(
-        "notices/pdf/pass_list.html",
-        {
-            "pass_list": pass_list,
-            "round": pass_list.round,
-            "pages": pages,
-            "header": "".join(_pad(h, w) for h, w in zip(XLSX_HEADERS[:5], PDF_WIDTHS, strict=True))
-            + XLSX_HEADERS[5],
-            "first": chunk == 0,
-            "objection_days": settings.PORTAL_OBJECTION_DAYS,
-            "report_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("notices:pass_lists"),
-            "phones": pass_list.round.contact_phones or pass_list.round.city.verification_phone,
-        },
+    round_ = pass_list.round
+    phones = round_.contact_phones or round_.city.verification_phone
+    where = "，".join(
+        part
+        for part in (
+            f"电话 {phones}" if phones else "",
+            f"地址 {round_.contact_address}" if round_.contact_address else "",
+        )
+        if part
     )
-    pdf = HTML(string=html).write_pdf()
+    report_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("notices:pass_lists")
+    pdf = pass_list_pdf_part(
+        title=f"{round_.name} · {pass_list.title}（第 {pass_list.version} 版）",
+        note=(
+            f"公示期为发布之日起 {settings.PORTAL_OBJECTION_DAYS} 天。"
+            "对名单中人员的报考条件有异议的，请在公示期内实名或匿名举报："
+            f"在 {report_url} 打开本名单，点击该人员后的“举报”，提交后凭举报编号查询处理结果；"
+            f"也可向{round_.city}人力资源和社会保障局反映{f'（{where}）' if where else ''}。"
+        ),
+        footer=f"{round_.name} · {pass_list.title}（第 {pass_list.version} 版）",
+        total=pass_list.entry_count,
+        rows=_rows(pass_list, start, start + settings.PORTAL_PDF_CHUNK_ROWS).iterator(chunk_size=5000),
+        first=chunk == 0,
+    )
     name = f"publications/{pass_list.pk}/part-{chunk:04d}.pdf"
     from django.core.files.storage import default_storage
 

@@ -260,3 +260,24 @@ def test_a_pages_rows_are_kept_but_follow_the_objection_period_and_the_language(
     client.cookies["django_language"] = "en"
     english = client.get(url).content.decode()
     assert 'data-label="Gender"' in english
+
+
+def test_the_pdf_parts_number_the_positions_across_the_whole_list(
+    passed_round, django_capture_on_commit_callbacks, settings
+):
+    """The PDF is rendered in parts and merged: each page names the positions on it, which
+    run on across the parts (a page number would start again in each part)."""
+    settings.PORTAL_PDF_CHUNK_ROWS = 1
+    round_, _applications = passed_round
+    pass_list = publish(round_, django_capture_on_commit_callbacks)
+    pass_list.refresh_from_db()
+    assert sorted(pass_list.pdf_chunks) == ["0", "1", "2"]
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pass_list.pdf.open("rb").read())).pages]
+    assert len(pages) == 3
+    assert pages[0].startswith(f"{round_.name} · ") and "公示期为发布之日起" in pages[0]
+    assert all("公示期为发布之日起" not in page for page in pages[1:])
+    for position, page in enumerate(pages, start=1):
+        entry = pass_list.entries.get(position=position)
+        assert (
+            f"第 {position}–{position} 名，共 3 名" in page and entry.name in page and entry.masked_id in page
+        )
