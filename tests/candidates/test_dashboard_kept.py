@@ -120,3 +120,12 @@ def test_the_window_opening_shows_the_start_button(candidate, client_for, settin
     while "本轮申报尚未开始" in (html := page(client)) and timezone.now() < deadline:
         time.sleep(0.1)
     assert "开始申报" in html and "本轮申报尚未开始" not in html
+
+
+def test_each_candidate_is_served_their_own_dashboard(candidate, own_client_for):
+    other = factories.CandidateFactory(real_name="李小红")
+    mine, theirs = own_client_for(candidate.user), own_client_for(other.user)
+    assert "王小明" in page(mine)
+    html = page(theirs)
+    assert "李小红" in html and "王小明" not in html and candidate.id_number not in html
+    assert "王小明" in page(mine) and "李小红" not in page(mine)

@@ -148,3 +148,14 @@ def test_a_kept_table_shows_a_claim_and_a_release_on_the_next_view(
     with CaptureQueriesContext(connection) as queries:
         watcher.get(url)
     assert not any("candidates_application" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_message_shows_once_on_the_queue_and_is_never_kept(client_for):
+    city = factories.CityFactory()
+    reviewer = client_for(factories.CityReviewerFactory(city=city).user)
+    url = reverse("reviews:queue")
+    reviewer.get(url)  # the page is kept without a message
+    answered = reviewer.post(reverse("reviews:claim_next"), follow=True)  # nothing to claim
+    assert answered.redirect_chain[-1][0] == url
+    assert "队列中暂时没有可领取的申请。" in answered.content.decode()
+    assert "队列中暂时没有可领取的申请。" not in reviewer.get(url).content.decode()
