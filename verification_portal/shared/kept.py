@@ -1,10 +1,10 @@
 """Pages kept in the cache and served again until what they show changes.
 
 On deadline and publication days most views of the queue, the dashboard and the public
-list find nothing new: such a page is rendered once under a key that changes with what it
-shows (a version its writers change, see ``version_tokens``) and served from the cache
-until then. What else a page depends on is added to the key here: the language, the care
-mode, the viewer's role (the menu) and the full path.
+list find nothing new: such a page is rendered once, kept with the tokens of the versions it
+was rendered under (its writers change them: ``version_changed``), and served from the cache
+while they are current. What else a page depends on is added to its key here: the language,
+the care mode, the viewer's role (the menu) and the full path.
 
 A kept page holds no CSRF token: it is rendered with a mark in its place, and the mark is
 replaced with the request's own token each time it is served, so no page carries one
