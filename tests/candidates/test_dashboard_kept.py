@@ -129,3 +129,17 @@ def test_each_candidate_is_served_their_own_dashboard(candidate, own_client_for)
     html = page(theirs)
     assert "李小红" in html and "王小明" not in html and candidate.id_number not in html
     assert "王小明" in page(mine) and "李小红" not in page(mine)
+
+
+def test_a_page_kept_by_a_process_with_another_secret_key_is_not_served(candidate, client_for, monkeypatch):
+    """While a new SECRET_KEY rolls out, processes differ in their CSRF mark: a page kept by
+    one is never served by another, which would leave the other's mark in its forms."""
+    from verification_portal.shared import kept
+
+    factories.RosterEntryFactory(id_number=candidate.id_number, name=candidate.real_name)
+    client = client_for(candidate.user)
+    page(client)
+    monkeypatch.setattr(kept, "CSRF_MARK", "keptcsrf" + "0" * 24)
+    html = page(client)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert "keptcsrf" not in html and len(token) == 64

@@ -66,7 +66,9 @@ def kept_page(
     else:
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
         care = int(request.COOKIES.get(CARE_COOKIE) == "1")
-        page_key = f"kept-page:{key}:{get_language()}:{care}:{_role(request)}:{path}"
+        # The mark is in the key: while a new secret key rolls out, a process never serves a
+        # page whose mark it would not fill in.
+        page_key = f"kept-page:{key}:{get_language()}:{care}:{_role(request)}:{path}:{CSRF_MARK[-6:]}"
         found = cache.get_many([*versions, page_key])
         tokens = version_tokens_in(versions, found)
         kept = found.get(page_key)
