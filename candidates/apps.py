@@ -6,7 +6,6 @@ class CandidatesConfig(AppConfig):
     verbose_name = "考生申报"
 
     def ready(self):
-        from django.db import transaction
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from candidates import (
@@ -16,27 +15,22 @@ class CandidatesConfig(AppConfig):
         from candidates.selectors import dashboard_changed
 
         # A kept dashboard (candidates.selectors.dashboard_versions) is stale once what it shows
-        # changes: at once, and again when the change commits (a dashboard rendered in between
-        # from what was there before is not kept past the commit).
-        def changed(user_id):
-            dashboard_changed(user_id=user_id)
-            transaction.on_commit(lambda: dashboard_changed(user_id=user_id))
-
+        # changes.
         def application_changed(sender, instance, **kwargs):
             try:
                 user_id = instance.candidate.user_id
             except models.CandidateProfile.DoesNotExist:  # deleted with its candidate
                 return
-            changed(user_id)
+            dashboard_changed(user_id=user_id)
 
         def message_changed(sender, instance, **kwargs):
-            changed(instance.recipient_id)
+            dashboard_changed(user_id=instance.recipient_id)
 
         def profile_changed(sender, instance, **kwargs):
-            changed(instance.user_id)
+            dashboard_changed(user_id=instance.user_id)
 
         def everyones_changed(sender, **kwargs):
-            changed(None)
+            dashboard_changed(user_id=None)
 
         for sender, receiver in (
             (models.Application, application_changed),

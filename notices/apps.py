@@ -6,7 +6,6 @@ class NoticesConfig(AppConfig):
     verbose_name = "公告与公示"
 
     def ready(self):
-        from django.db import transaction
         from django.db.models.signals import post_delete, post_save
 
         from candidates.models import VerificationRound
@@ -15,11 +14,9 @@ class NoticesConfig(AppConfig):
         from notices.selectors import pass_lists_changed
 
         # A kept page of a public list names the round and its other lists: a list of the
-        # round or the round saved makes it stale, at once and again on commit.
+        # round or the round saved makes it stale.
         def changed(sender, instance, **kwargs):
-            round_id = instance.round_id if isinstance(instance, PassList) else instance.pk
-            pass_lists_changed(round_id=round_id)
-            transaction.on_commit(lambda: pass_lists_changed(round_id=round_id))
+            pass_lists_changed(round_id=instance.round_id if isinstance(instance, PassList) else instance.pk)
 
         for sender in (PassList, VerificationRound):
             post_save.connect(changed, sender=sender, dispatch_uid=f"pass-list-pages-{sender.__name__}-saved")

@@ -240,15 +240,27 @@ def round_dashboards(
     return dashboards
 
 
+def public_pass_lists():
+    """The lists the public sees: published, and final once the objection period is over."""
+    return PassList.objects.filter(status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL])
+
+
+def _newest_of_each_series(lists) -> dict[int, dict[int, PassList]]:
+    """Per round, per series (the first list, then each supplementary one), the newest of
+    ``lists``, which come ordered by series and newest version first within a round."""
+    rounds: dict[int, dict[int, PassList]] = {}
+    for pass_list in lists:
+        rounds.setdefault(pass_list.round_id, {}).setdefault(pass_list.series, pass_list)
+    return rounds
+
+
 def public_pass_lists_by_round():
     """Every round with public lists, newest first; each with its lists in order (the first,
     then each supplementary one), the newest public version of each."""
-    lists = PassList.objects.filter(
-        status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]
-    ).select_related("round__city")
-    rounds: dict[int, dict[int, PassList]] = {}
-    for pass_list in lists.order_by("-round__publication_at", "round_id", "series", "-version"):
-        rounds.setdefault(pass_list.round_id, {}).setdefault(pass_list.series, pass_list)
+    lists = public_pass_lists().select_related("round__city")
+    rounds = _newest_of_each_series(
+        lists.order_by("-round__publication_at", "round_id", "series", "-version")
+    )
     return [(next(iter(series.values())).round, list(series.values())) for series in rounds.values()]
 
 
@@ -349,13 +361,8 @@ def pass_list_surroundings(*, pass_list) -> tuple[list, list[str]]:
     if kept is not None and kept[0] == version:
         siblings = kept[1]
     else:
-        newest = {}
-        lists = PassList.objects.filter(
-            round_id=pass_list.round_id, status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]
-        )
-        for other in lists.order_by("series", "-version"):
-            newest.setdefault(other.series, other)
-        siblings = list(newest.values())
+        lists = public_pass_lists().filter(round_id=pass_list.round_id).order_by("series", "-version")
+        siblings = list(_newest_of_each_series(lists).get(pass_list.round_id, {}).values())
         cache.set(lists_key, (version, siblings), timeout=24 * 3600)
     exams = found.get(exams_key)
     if exams is None:
@@ -508,11 +515,7 @@ def api_outcomes(
 
 
 def api_pass_lists(*, city_ids: set[int] | None, round_id: int | None = None):
-    from notices.models import PassList
-
-    lists = PassList.objects.filter(status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]).order_by(
-        "pk"
-    )
+    lists = public_pass_lists().order_by("pk")
     if city_ids is not None:
         lists = lists.filter(round__city_id__in=city_ids)
     if round_id is not None:

@@ -6,7 +6,6 @@ class ReviewsConfig(AppConfig):
     verbose_name = "初审与人工核查"
 
     def ready(self):
-        from django.db import transaction
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from candidates.models import Application, VerificationRound
@@ -14,12 +13,9 @@ class ReviewsConfig(AppConfig):
         from reviews.selectors import forget_queue_exams, queue_changed
 
         # What the queue page keeps is kept per version of the city's queue; an application
-        # saved or deleted changes it at once and again when the change commits (a page
-        # rendered in between from what was there before is not kept past the commit).
+        # saved or deleted changes it (at once and on commit: version_changed).
         def application_changed(sender, instance, **kwargs):
-            city_id = instance.city_id
-            queue_changed(city_id=city_id)
-            transaction.on_commit(lambda: queue_changed(city_id=city_id))
+            queue_changed(city_id=instance.city_id)
 
         post_save.connect(application_changed, sender=Application, dispatch_uid="queue-version-saved")
         post_delete.connect(application_changed, sender=Application, dispatch_uid="queue-version-gone")

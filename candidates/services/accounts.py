@@ -293,7 +293,7 @@ def candidate_identity_release(
         # The entries open again for whoever holds the number next.
         from candidates.selectors import dashboard_changed
 
-        transaction.on_commit(lambda: dashboard_changed(user_id=None))
+        dashboard_changed(user_id=None)
         audit_record(
             actor=actor,
             action="candidate.identity_release",

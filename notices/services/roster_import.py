@@ -537,7 +537,7 @@ def roster_import_confirm(*, roster_import: RosterImport, user, skip_flagged: bo
             )
             imported = cursor.rowcount
         # Inserted in SQL, past the signals that tell the kept dashboards.
-        transaction.on_commit(lambda: dashboard_changed(user_id=None))
+        dashboard_changed(user_id=None)
         RosterStagingRow.objects.filter(roster_import_id=locked.pk).delete()
         locked.status = ImportStatus.IMPORTED
         locked.imported_rows = imported
@@ -610,7 +610,7 @@ def roster_push(
             batch_size=2000,
             ignore_conflicts=True,  # a push racing another with the same rows adds each once
         )
-        transaction.on_commit(lambda: dashboard_changed(user_id=None))  # bulk: no signals
+        dashboard_changed(user_id=None)  # bulk: no signals
         audit_record(
             actor=None,
             action="roster.api_push",

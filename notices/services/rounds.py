@@ -66,7 +66,7 @@ def round_close_windows(
         )
         RosterEntry.objects.filter(pk__in=[entry.pk for entry in gave_up]).update(status=RosterStatus.GAVE_UP)
         if absent or gave_up:  # updated in bulk, past the signals that tell the kept dashboards
-            transaction.on_commit(lambda: dashboard_changed(user_id=None))
+            dashboard_changed(user_id=None)
         holders = {
             profile.id_number: profile
             for profile in CandidateProfile.objects.filter(

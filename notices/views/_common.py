@@ -2,10 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from candidates.permissions import is_administrator
-from notices.enums import PassListStatus
-from notices.models import (
-    PassList,
-)
+from notices.selectors import public_pass_lists
 from verification_portal.shared.files import stored_file_response
 
 PASS_LIST_PAGE = 100
@@ -17,9 +14,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _public_lists():
-    return PassList.objects.filter(
-        status__in=[PassListStatus.PUBLISHED, PassListStatus.FINAL]
-    ).select_related("round__city")
+    return public_pass_lists().select_related("round__city")
 
 
 def _download_when_ready(request, export, *, filename: str, content_type: str):

@@ -62,7 +62,7 @@ def application_claim(*, application: Application, user, now: datetime.datetime 
             target=current,
             data={"until": current.claimed_until.isoformat()},
         )
-        transaction.on_commit(lambda: queue_changed(city_id=current.city_id))
+        queue_changed(city_id=current.city_id)
     application.claimed_by, application.claimed_until = current.claimed_by, current.claimed_until
     return current
 
@@ -74,8 +74,7 @@ def application_release(*, application: Application, user) -> None:
         )
         if released:
             audit_record(actor=user, action="review.release", target=application)
-            city_id = application.city_id
-            transaction.on_commit(lambda: queue_changed(city_id=city_id))
+            queue_changed(city_id=application.city_id)
 
 
 def application_claim_next(*, user, now: datetime.datetime | None = None) -> Application | None:

@@ -259,7 +259,7 @@ def application_assign(*, application: Application, user, reviewer, reason: str,
             locked.city_id,
             reviewer.city_reviewer.city_id,
         }:  # the item's queue and the assignee's
-            transaction.on_commit(lambda city_id=city_id: queue_changed(city_id=city_id))
+            queue_changed(city_id=city_id)
         audit_record(
             actor=user,
             action="review.assign",

@@ -17,6 +17,7 @@ import secrets
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -101,4 +102,12 @@ def version_tokens(*keys: str) -> list[str]:
 
 
 def version_changed(key: str) -> None:
-    cache.set(key, secrets.token_hex(6), timeout=None)
+    """What was kept under ``key``'s token is stale: a new token now, and another when the
+    caller's transaction commits (a page rendered in between from the rows as they were
+    before is not served past the commit). Outside a transaction both happen at once."""
+
+    def renew() -> None:
+        cache.set(key, secrets.token_hex(6), timeout=None)
+
+    renew()
+    transaction.on_commit(renew)
