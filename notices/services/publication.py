@@ -63,9 +63,11 @@ NOT_LISTED_YET = """
 
 
 def entries_indexed() -> None:
-    """A new list's rows searchable at once (PostgreSQL): merged into the trigram indexes now,
-    not left in their pending lists, which every search would read row by row until the next
-    vacuum; and the table analysed, so searches of the new list are planned on the indexes."""
+    """A new list's rows searchable from the start (PostgreSQL): merged into the trigram
+    indexes, not left in their pending lists, which every search would read row by row until
+    the next vacuum; and the table analysed, so searches of the new list are planned on the
+    indexes. Run by the list's .xlsx task, before the list can be public (it waits for its
+    files), not in the request of an administrator's "publish now" or report decision."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -87,7 +89,6 @@ def _create_list(
             ENTRIES_FROM_APPLICATIONS + (NOT_LISTED_YET if only_new else ""),
             {"list": pass_list.pk, "round": round_.pk, "status": ApplicationStatus.PASSED},
         )
-    entries_indexed()
     pass_list.entry_count = pass_list.entries.count()
     pass_list.save(update_fields=["entry_count"])
     audit_record(
@@ -210,6 +211,7 @@ def pass_list_render_xlsx(*, pass_list: PassList) -> PassList:
     if pass_list.xlsx:
         return pass_list
     _touch(pass_list)
+    entries_indexed()
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("公示名单"))
     sheet.append(text_safe_row(sheet, [f"{pass_list.round.name}（第 {pass_list.version} 版）"]))
@@ -497,7 +499,6 @@ def _new_version_without(pass_list: PassList, *, application_id: int, reason: st
             " masked_id FROM notices_passlistentry WHERE pass_list_id = %s AND application_id <> %s",
             [new.pk, latest.pk, application_id],
         )
-    entries_indexed()
     new.entry_count = new.entries.count()
     new.save(update_fields=["entry_count"])
     _enqueue_files(new)
