@@ -47,4 +47,11 @@
   }
   name.addEventListener("input", onInput);
   code.addEventListener("input", onInput);
+  // Typed before this script ran (it is deferred: a quick typist, or the browser's autofill):
+  // look it up now, the credit code first, as if it had just been typed.
+  [code, name].some(function (field) {
+    var value = field.value.trim();
+    if (value && field.value !== field.defaultValue) { search(value, field); return true; }
+    return false;
+  });
 })();

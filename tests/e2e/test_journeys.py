@@ -208,10 +208,18 @@ def test_the_whole_flow_in_a_browser(portal, tmp_path):
         phone.click("button.primary")
         expect(phone.get_by_role("button", name="开始申报")).to_be_visible()
         shot(phone, "02-dashboard", problems)
+        # The picker's script arrives after the fields are typed in (it is deferred; held back
+        # here): what was typed before it ran is looked up all the same.
+        held = []
+        phone.route("**/js/employer_search.js", lambda route: held.append(route))
         phone.get_by_role("button", name="开始申报").click()
         # The declaration in three short steps, each saved on its own.
         phone.fill("#id_employer_name", "长沙示范")
         phone.fill("#id_employer_credit_code", portal["hr"].organisation.credit_code)
+        while not held:
+            phone.wait_for_timeout(50)
+        held[0].continue_()
+        phone.unroute("**/js/employer_search.js")
         expect(phone.locator("#id_employer_name")).to_have_value("长沙示范设计院")  # the picker filled it
         shot(phone, "03-declaration-employer", problems)
         phone.get_by_role("button", name="保存，下一步").click()
