@@ -65,7 +65,7 @@ def test_postgres_redis_and_object_storage_from_environment(tmp_path):
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["eager"] is False
     assert values["broker"] == "redis://redis.internal:6379/0"
-    assert values["cache"] == "verification_portal.cache.PortalRedisCache"
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     storage = values["storage"]
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
     assert storage["OPTIONS"]["default_acl"] == "private"
@@ -83,17 +83,3 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     assert "PORTAL_AUDIT_KEY must be set" in no_audit_key.stderr
     ok = run({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 60, "PORTAL_AUDIT_KEY": "k" * 40}, tmp_path)
     assert ok.returncode == 0, ok.stderr
-
-
-def test_the_redis_cache_keeps_one_client_and_answers_as_djangos():
-    """Django's Redis backend builds a client object for every call; the portal's keeps one
-    per connection pool, and reads and writes as before."""
-    from django.core.cache import cache
-
-    assert type(cache._cache).__name__ == "KeptClientRedisCacheClient"
-    assert cache._cache.get_client() is cache._cache.get_client(write=True)
-    cache.set("kept-client", ("a", 1), timeout=30)
-    assert cache.get_many(["kept-client", "missing"]) == {"kept-client": ("a", 1)}
-    assert cache.add("kept-client", "other") is False
-    cache.delete("kept-client")
-    assert cache.get("kept-client") is None
