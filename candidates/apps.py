@@ -6,13 +6,18 @@ class CandidatesConfig(AppConfig):
     verbose_name = "考生申报"
 
     def ready(self):
+        from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from candidates import (
             models,
             tasks,  # noqa: F401  (registers the tasks enqueued by name)
         )
-        from candidates.selectors import dashboard_changed
+        from candidates.auth import account_changed
+        from candidates.selectors import dashboard_changed, rounds_changed
+
+        User = get_user_model()
 
         # A kept dashboard (candidates.selectors.dashboard_versions) is stale once what it shows
         # changes.
@@ -49,3 +54,41 @@ class CandidatesConfig(AppConfig):
             sender=models.VerificationRound.exams.through,
             dispatch_uid="dashboard-round-exams",
         )
+
+        # The kept home page lists the rounds, their exams and cities.
+        def rounds_shown_changed(sender, **kwargs):
+            rounds_changed()
+
+        for sender in (models.VerificationRound, models.Exam, models.City):
+            post_save.connect(
+                rounds_shown_changed, sender=sender, dispatch_uid=f"rounds-{sender.__name__}-saved"
+            )
+            post_delete.connect(
+                rounds_shown_changed, sender=sender, dispatch_uid=f"rounds-{sender.__name__}-gone"
+            )
+        m2m_changed.connect(
+            rounds_shown_changed,
+            sender=models.VerificationRound.exams.through,
+            dispatch_uid="rounds-round-exams",
+        )
+
+        # The signed-in user kept with their roles (candidates.auth) is stale once one of its
+        # rows changes, or the organisation an HR account carries (a reviewer's city: reviews.apps).
+        def account_row_changed(sender, instance, **kwargs):
+            account_changed(user_id=instance.pk if sender is User else instance.user_id)
+
+        def organisation_changed(sender, instance, **kwargs):
+            for user_id in models.EmployerHR.objects.filter(organisation_id=instance.pk).values_list(
+                "user_id", flat=True
+            ):
+                account_changed(user_id=user_id)
+
+        for sender, receiver in (
+            (User, account_row_changed),
+            (models.CandidateProfile, account_row_changed),
+            (models.EmployerHR, account_row_changed),
+            (TOTPDevice, account_row_changed),
+            (models.Organisation, organisation_changed),
+        ):
+            post_save.connect(receiver, sender=sender, dispatch_uid=f"account-{sender.__name__}-saved")
+            post_delete.connect(receiver, sender=sender, dispatch_uid=f"account-{sender.__name__}-gone")

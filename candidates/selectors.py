@@ -358,12 +358,35 @@ def what_happens_next(*, application: Application) -> list[str]:
     return steps
 
 
+# What lists rounds to every visitor (the home page): rounds, their exams and cities change it.
+ROUNDS_VERSION = "rounds-version"
+
+
+def rounds_changed() -> None:
+    version_changed(ROUNDS_VERSION)
+
+
+def rounds_on_home_kept_seconds(*, rounds, now: datetime.datetime) -> int:
+    """How long the home page may be served as rendered: never past the moment a round it
+    shows leaves it (30 days after closing)."""
+    from django.conf import settings
+
+    seconds = settings.PORTAL_PUBLIC_KEPT_SECONDS
+    for round_ in rounds:
+        leaves = round_.closes_at + ROUNDS_ON_HOME_AFTER_CLOSING - now
+        seconds = min(seconds, int(leaves.total_seconds()) + 1)
+    return max(seconds, 0)
+
+
+ROUNDS_ON_HOME_AFTER_CLOSING = datetime.timedelta(days=30)
+
+
 def rounds_on_home(*, now: datetime.datetime):
     """Rounds open, coming, or closed within the last 30 days, for the home page."""
     from candidates.models import VerificationRound
 
     return (
-        VerificationRound.objects.filter(closes_at__gte=now - datetime.timedelta(days=30))
+        VerificationRound.objects.filter(closes_at__gte=now - ROUNDS_ON_HOME_AFTER_CLOSING)
         .select_related("city")
         .prefetch_related("exams")
         .order_by("opens_at")

@@ -10,8 +10,9 @@ class NoticesConfig(AppConfig):
 
         from candidates.models import VerificationRound
         from notices import tasks  # noqa: F401  (registers the tasks enqueued by name)
-        from notices.models import PassList
+        from notices.models import Notice, PassList
         from notices.selectors import pass_lists_changed
+        from notices.services.notices import notices_changed
 
         # A kept page of a public list names the round and its other lists: a list of the
         # round or the round saved makes it stale.
@@ -23,3 +24,10 @@ class NoticesConfig(AppConfig):
             post_delete.connect(
                 changed, sender=sender, dispatch_uid=f"pass-list-pages-{sender.__name__}-gone"
             )
+
+        # The kept list of notices.
+        def notice_changed(sender, **kwargs):
+            notices_changed()
+
+        post_save.connect(notice_changed, sender=Notice, dispatch_uid="notices-saved")
+        post_delete.connect(notice_changed, sender=Notice, dispatch_uid="notices-gone")

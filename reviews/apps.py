@@ -8,14 +8,30 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from candidates.models import Application, VerificationRound
+        from candidates.auth import account_changed
+        from candidates.models import Application, City, VerificationRound
         from reviews import tasks  # noqa: F401  (registers the tasks enqueued by name)
+        from reviews.models import CityReviewer
         from reviews.selectors import forget_queue_exams, queue_changed
 
         # What the queue page keeps is kept per version of the city's queue; an application
         # saved or deleted changes it (at once and on commit: version_changed).
         def application_changed(sender, instance, **kwargs):
             queue_changed(city_id=instance.city_id)
+
+        # A reviewer's row and city are part of the signed-in user kept with their roles
+        # (candidates.auth).
+        def reviewer_changed(sender, instance, **kwargs):
+            account_changed(user_id=instance.user_id)
+
+        def city_changed(sender, instance, **kwargs):
+            for user_id in CityReviewer.objects.filter(city_id=instance.pk).values_list("user_id", flat=True):
+                account_changed(user_id=user_id)
+            queue_changed(city_id=instance.pk)  # the kept queue names its city
+
+        for sender, receiver in ((CityReviewer, reviewer_changed), (City, city_changed)):
+            post_save.connect(receiver, sender=sender, dispatch_uid=f"account-{sender.__name__}-saved")
+            post_delete.connect(receiver, sender=sender, dispatch_uid=f"account-{sender.__name__}-gone")
 
         post_save.connect(application_changed, sender=Application, dispatch_uid="queue-version-saved")
         post_delete.connect(application_changed, sender=Application, dispatch_uid="queue-version-gone")

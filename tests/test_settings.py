@@ -65,7 +65,7 @@ def test_postgres_redis_and_object_storage_from_environment(tmp_path):
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["eager"] is False
     assert values["broker"] == "redis://redis.internal:6379/0"
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "django_redis.cache.RedisCache"
     storage = values["storage"]
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
     assert storage["OPTIONS"]["default_acl"] == "private"

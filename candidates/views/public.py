@@ -1,4 +1,3 @@
-import hashlib
 from urllib.parse import urlencode
 
 from django.shortcuts import render
@@ -10,33 +9,21 @@ from candidates.enums import EducationLevel, RoundKind
 from candidates.forms import (
     SelfCheckForm,
 )
-from candidates.selectors import rounds_on_home
+from candidates.selectors import ROUNDS_VERSION, rounds_on_home, rounds_on_home_kept_seconds
+from verification_portal.shared.kept import kept_page
 
 
 @require_GET
 def home(request):
-    now = timezone.now()
-    rounds = list(rounds_on_home(now=now))
-    # The table is rendered once per version of what it shows (every shown field is in the key).
-    shown = [
-        (
-            r.pk,
-            r.name,
-            r.kind,
-            r.opens_at,
-            r.closes_at,
-            r.contact_phones,
-            r.city.name,
-            r.city.verification_phone,
-            tuple((e.pk, e.name) for e in r.exams.all()),
-        )
-        for r in rounds
-    ]
-    rounds_key = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
-    return render(
-        request,
-        "candidates/home.html",
-        {"rounds": rounds, "now": now, "RoundKind": RoundKind, "rounds_key": rounds_key},
+    def context(_version: str) -> tuple[dict, int]:
+        now = timezone.now()
+        rounds = list(rounds_on_home(now=now))
+        values = {"rounds": rounds, "now": now, "RoundKind": RoundKind}
+        return values, rounds_on_home_kept_seconds(rounds=rounds, now=now)
+
+    # What everyone opens first: kept under the version of the rounds, their exams and cities.
+    return kept_page(
+        request, key="home", versions=(ROUNDS_VERSION,), template="candidates/home.html", context=context
     )
 
 

@@ -32,3 +32,31 @@ def notice_body_html(text: str) -> SafeString:
 def notices_public(*, now: datetime.datetime | None = None) -> QuerySet[Notice]:
     """Notices whose publication time has come (a notice can be scheduled ahead)."""
     return Notice.objects.filter(publish_at__lte=now or timezone.now()).select_related("round__city")
+
+
+# The kept list of notices (notices.views.public.notice_list) is stale once a notice is saved
+# or deleted (notices.apps), and when a scheduled one comes due (notices_kept_seconds).
+NOTICES_VERSION = "notices-version"
+
+
+def notices_changed() -> None:
+    from verification_portal.shared.kept import version_changed
+
+    version_changed(NOTICES_VERSION)
+
+
+def notices_kept_seconds(*, now: datetime.datetime) -> int:
+    """How long the list of notices may be served as rendered: never past the next
+    scheduled notice's publication."""
+    from django.conf import settings
+
+    seconds = settings.PORTAL_PUBLIC_KEPT_SECONDS
+    due = (
+        Notice.objects.filter(publish_at__gt=now)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    if due is not None:
+        seconds = min(seconds, int((due - now).total_seconds()) + 1)
+    return seconds

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from candidates.models import City
+from candidates.selectors import ROUNDS_VERSION
 from notices.enums import PassListStatus
 from notices.forms import (
     ReportForm,
@@ -27,7 +28,7 @@ from notices.selectors import (
     pass_lists_version_key,
     public_pass_lists_by_round,
 )
-from notices.services.notices import notice_body_html, notices_public
+from notices.services.notices import NOTICES_VERSION, notice_body_html, notices_kept_seconds, notices_public
 from notices.services.publication import (
     report_submit,
 )
@@ -41,8 +42,20 @@ from ._common import PASS_LIST_KEPT_SECONDS, PASS_LIST_PAGE, XLSX, _public_lists
 
 @require_GET
 def notice_list(request):
-    page = Paginator(notices_public(), 20).get_page(request.GET.get("page"))
-    return render(request, "notices/notice_list.html", {"page": page})
+    def context(*_versions: str) -> tuple[dict, int]:
+        now = timezone.now()
+        page = Paginator(notices_public(now=now), 20).get_page(request.GET.get("page"))
+        return {"page": page}, notices_kept_seconds(now=now)
+
+    # Opened by everyone on publication day: kept under the version of the notices (and of
+    # the rounds, whose cities it names), never past the next scheduled notice.
+    return kept_page(
+        request,
+        key="notices",
+        versions=(NOTICES_VERSION, ROUNDS_VERSION),
+        template="notices/notice_list.html",
+        context=context,
+    )
 
 
 @require_GET

@@ -110,12 +110,7 @@ def test_report_throttle_keys_on_the_client_behind_the_proxy(client, settings, p
 
 
 def test_report_form_works_with_redis_down(client, settings, published_entry):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
     caches._settings = None
     try:
         url = reverse("notices:report", args=[published_entry.pass_list_id, published_entry.pk])

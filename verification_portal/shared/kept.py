@@ -70,16 +70,23 @@ def kept_page(
         # The mark is in the key: while a new secret key rolls out, a process never serves a
         # page whose mark it would not fill in.
         page_key = f"kept-page:{key}:{get_language()}:{care}:{_role(request)}:{path}:{CSRF_MARK[-6:]}"
-        found = cache.get_many([*versions, page_key])
-        tokens = version_tokens_in(versions, found)
-        kept = found.get(page_key)
-        if kept is not None and kept[0] == tokens:
-            html = kept[1]
-        else:
-            html, seconds = render(tokens)
-            if seconds > 0:
-                cache.set(page_key, (tokens, html), timeout=seconds)
+        html = kept_value(page_key, versions, render)
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)))
+
+
+def kept_value(key: str, versions, make):
+    """``make(tokens)``'s value, or the one kept under ``key`` while the tokens of the
+    ``versions`` keys are those it was made under (both read in one round trip). ``make``
+    returns the value and how many seconds it may be kept (0: not kept)."""
+    found = cache.get_many([*versions, key])
+    tokens = version_tokens_in(versions, found)
+    kept = found.get(key)
+    if kept is not None and kept[0] == tokens:
+        return kept[1]
+    value, seconds = make(tokens)
+    if seconds > 0:
+        cache.set(key, (tokens, value), timeout=seconds)
+    return value
 
 
 def version_tokens_in(keys, found: dict) -> list[str]:
