@@ -8,7 +8,7 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from candidates.models import VerificationRound
+        from candidates.models import City, VerificationRound
         from notices import tasks  # noqa: F401  (registers the tasks enqueued by name)
         from notices.models import Notice, PassList
         from notices.selectors import pass_lists_changed
@@ -18,6 +18,13 @@ class NoticesConfig(AppConfig):
         # round or the round saved makes it stale.
         def changed(sender, instance, **kwargs):
             pass_lists_changed(round_id=instance.round_id if isinstance(instance, PassList) else instance.pk)
+
+        # A city's name is shown with every public list.
+        def city_changed(sender, **kwargs):
+            pass_lists_changed(round_id=None)
+
+        post_save.connect(city_changed, sender=City, dispatch_uid="pass-list-pages-City-saved")
+        post_delete.connect(city_changed, sender=City, dispatch_uid="pass-list-pages-City-gone")
 
         for sender in (PassList, VerificationRound):
             post_save.connect(changed, sender=sender, dispatch_uid=f"pass-list-pages-{sender.__name__}-saved")

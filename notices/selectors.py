@@ -328,10 +328,32 @@ class PositionPaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
-def pass_lists_changed(*, round_id: int) -> None:
+def pass_lists_changed(*, round_id: int | None) -> None:
+    """A round's lists (or, with None, a city's name) changed: its kept pages and every kept
+    public list (``public_pass_list``) are stale."""
     from verification_portal.shared.kept import version_changed
 
-    version_changed(pass_lists_version_key(round_id=round_id))
+    if round_id is not None:
+        version_changed(pass_lists_version_key(round_id=round_id))
+    version_changed(PUBLIC_LISTS_VERSION)
+
+
+# Every public list kept with its round and city (public_pass_list): any list, round or city
+# saved changes it (notices.apps), so a withdrawn list is gone on the next view.
+PUBLIC_LISTS_VERSION = "public-pass-lists-version"
+
+
+def public_pass_list(*, pk: int, kept_seconds: int) -> PassList | None:
+    """The public list ``pk`` with its round and city, or None; read once per version of the
+    public lists (a whole list's kept page is read on every view, and this query with its
+    two joins cost more than the rest of the view)."""
+    from verification_portal.shared.kept import kept_value
+
+    def read(_tokens) -> tuple[PassList | None, int]:
+        found = public_pass_lists().select_related("round__city").filter(pk=pk).first()
+        return found, kept_seconds if found is not None else 0
+
+    return kept_value(f"public-pass-list:{pk}", (PUBLIC_LISTS_VERSION,), read)
 
 
 def pass_lists_version_key(*, round_id: int) -> str:

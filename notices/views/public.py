@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from notices.selectors import (
     pass_list_page,
     pass_list_surroundings,
     pass_lists_version_key,
+    public_pass_list,
     public_pass_lists_by_round,
 )
 from notices.services.notices import NOTICES_VERSION, notice_body_html, notices_kept_seconds, notices_public
@@ -35,9 +37,15 @@ from notices.services.publication import (
 from verification_portal.client import client_address
 from verification_portal.shared.files import stored_file_response
 from verification_portal.shared.forms import add_service_errors
-from verification_portal.shared.kept import kept_page
+from verification_portal.shared.kept import kept_page, part_mark
 
 from ._common import PASS_LIST_KEPT_SECONDS, PASS_LIST_PAGE, XLSX, _public_lists
+
+# A public list read for its page is kept under the version every list, round or city saved
+# changes; this bounds a change made where no signal is sent (raw SQL, .update()).
+PUBLIC_LIST_KEPT_SECONDS = 60
+# Where a search's rows go in the kept frame of a list's page.
+FOUND_MARK = part_mark("found")
 
 
 @require_GET
@@ -91,7 +99,9 @@ def pass_lists(request):
 
 @require_GET
 def pass_list_detail(request, pk: int):
-    pass_list = get_object_or_404(_public_lists(), pk=pk)
+    pass_list = public_pass_list(pk=pk, kept_seconds=PUBLIC_LIST_KEPT_SECONDS)
+    if pass_list is None:
+        raise Http404
     query = request.GET.get("q", "").strip()[:50]
     exam = request.GET.get("exam", "").strip()[:60]
     last4 = "".join(ch for ch in request.GET.get("last4", "") if ch.isalnum())[:4]
@@ -107,11 +117,8 @@ def pass_list_detail(request, pk: int):
         number=request.GET.get("page"),
     )
 
-    def context(*_versions) -> tuple[dict, int]:
-        siblings, exams = pass_list_surroundings(pass_list=pass_list)
-        values = {
-            "pass_list": pass_list,
-            "siblings": siblings,
+    def found_values(exams) -> dict:
+        return {
             "page": page,
             "q": query,
             "exam": exam,
@@ -122,18 +129,29 @@ def pass_list_detail(request, pk: int):
             # Each row's report link is this and the entry's id (one reverse, not one a row).
             "report_path": reverse("notices:report", args=[pass_list.pk, 0]).removesuffix("0/report/"),
         }
-        return values, PASS_LIST_KEPT_SECONDS
+
+    def context(*_versions) -> tuple[dict, int]:
+        siblings, exams = pass_list_surroundings(pass_list=pass_list)
+        values = {"pass_list": pass_list, "siblings": siblings, "objection_open": objection_open}
+        if filtered:  # the frame around what a search finds (found_part)
+            return {**values, "found_mark": FOUND_MARK}, PASS_LIST_KEPT_SECONDS
+        return {**values, **found_values(exams)}, PASS_LIST_KEPT_SECONDS
+
+    def found_part() -> dict[str, str]:
+        _siblings, exams = pass_list_surroundings(pass_list=pass_list)
+        return {FOUND_MARK: render_to_string("notices/_pass_list_found.html", found_values(exams))}
 
     # A page of a whole list changes only with the list's status or the round's lists (a
-    # change of names is a new version): kept. A search's rows are found each time.
+    # change of names is a new version): kept. A search's rows are found each time, and put
+    # in a kept frame (the rest of the page, the same for every search of the list).
+    kept = f"pass-list:{pass_list.cache_version}:{pass_list.status}:{int(objection_open)}"
     return kept_page(
         request,
-        key=None
-        if filtered
-        else f"pass-list:{pass_list.cache_version}:{pass_list.status}:{int(objection_open)}:{page.number}",
-        versions=() if filtered else (pass_lists_version_key(round_id=pass_list.round_id),),
+        key=f"{kept}:found" if filtered else f"{kept}:{page.number}",
+        versions=(pass_lists_version_key(round_id=pass_list.round_id),),
         template="notices/pass_list_detail.html",
         context=context,
+        parts=found_part if filtered else None,
     )
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.translation import get_language
 
 from verification_portal.care import COOKIE as CARE_COOKIE
@@ -51,27 +52,53 @@ def _role(request) -> str:
 
 
 def kept_page(
-    request, *, key: str | None, versions: tuple[str, ...] = (), template: str, context
+    request,
+    *,
+    key: str | None,
+    versions: tuple[str, ...] = (),
+    template: str,
+    context,
+    parts=None,
 ) -> HttpResponse:
     """``template`` rendered with ``context(*tokens)``'s dict, or the same page kept under
     ``key`` while the tokens of the ``versions`` keys are those it was rendered under (both
     read in one round trip). ``context`` returns the dict and how many seconds the page may be
-    kept (0: not kept); with no ``key`` the page is rendered for this view only."""
+    kept (0: not kept); with no ``key`` the page is rendered for this view only.
+
+    With ``parts`` the kept page is a frame shared by every address of the view: ``parts()``
+    returns, for each mark the frame was rendered with, the HTML this request puts in its
+    place, and the frame's ``next_path`` (the language and care-mode forms' return address)
+    is this request's."""
 
     def render(tokens) -> tuple[str, int]:
         values, seconds = context(*tokens)
-        return render_to_string(template, {**values, "csrf_token": CSRF_MARK}, request=request), seconds
+        values = {**values, "csrf_token": CSRF_MARK}
+        if parts is not None:
+            values["next_path"] = NEXT_PATH_MARK
+        return render_to_string(template, values, request=request), seconds
 
     if key is None or len(get_messages(request)):  # a message is shown once, on its own page
         html, _seconds = render(version_tokens(*versions))
     else:
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
+        path = "frame" if parts else hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
         care = int(request.COOKIES.get(CARE_COOKIE) == "1")
         # The mark is in the key: while a new secret key rolls out, a process never serves a
         # page whose mark it would not fill in.
         page_key = f"kept-page:{key}:{get_language()}:{care}:{_role(request)}:{path}:{CSRF_MARK[-6:]}"
         html = kept_value(page_key, versions, render)
+    if parts is not None:
+        for mark, part in {**parts(), NEXT_PATH_MARK: escape(request.get_full_path())}.items():
+            html = html.replace(mark, part)
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)))
+
+
+def part_mark(name: str) -> str:
+    """A mark for a part a kept frame leaves to each request (``kept_page``'s ``parts``):
+    derived from the secret key like the CSRF mark, so no text a user enters is taken for it."""
+    return f"{CSRF_MARK}{name}"
+
+
+NEXT_PATH_MARK = part_mark("next")
 
 
 def kept_value(key: str, versions, make):
