@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+# A list's fields no public page shows: saved chunk by chunk while its files are built.
+NOT_ON_THE_PAGE = {"pdf_chunks", "pdf", "xlsx", "heartbeat_at"}
+
 
 class NoticesConfig(AppConfig):
     name = "notices"
@@ -16,7 +19,9 @@ class NoticesConfig(AppConfig):
 
         # A kept page of a public list names the round and its other lists: a list of the
         # round or the round saved makes it stale.
-        def changed(sender, instance, **kwargs):
+        def changed(sender, instance, update_fields=None, **kwargs):
+            if update_fields and set(update_fields) <= NOT_ON_THE_PAGE:
+                return  # a list's files as publication builds them: no public page changes
             pass_lists_changed(round_id=instance.round_id if isinstance(instance, PassList) else instance.pk)
 
         # A city's name is shown with every public list.

@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Q
-from django.db.models.functions import Right, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -286,29 +287,65 @@ def reports_for_administrators():
     ).order_by("status", "-created_at")
 
 
-def pass_list_entries(*, pass_list, query: str = "", exam: str = "", last4: str = ""):
-    """A public list's entries in order, found by name or employer, by exam, and by the last
-    four characters of the ID number (the part the masked number shows).
+ENTRY_COLUMNS = ("pk", "position", "name", "gender", "exam", "employer", "masked_id")
+
+
+def pass_list_entries(*, pass_list):
+    """A public list's entries in order, as values (a page shows a hundred)."""
+    return pass_list.entries.order_by("position").values(*ENTRY_COLUMNS)
+
+
+class FoundEntries:
+    """A public list's entries found by name or employer, by exam, and by the last four
+    characters of the ID number (the part the masked number shows), in order.
 
     Three characters or more are found anywhere in the name or the employer; one or two (a
     surname, a two-character name) at their start: both are read from the trigram indexes
     (notices migration 0018), which cannot find two characters in the middle of a word.
-    Rows as values (a page of a search may hold a hundred)."""
-    entries = pass_list.entries.order_by("position").values(
-        "pk", "position", "name", "gender", "exam", "employer", "masked_id"
-    )
-    if query:
-        if len(query) >= 3:
-            entries = entries.filter(Q(name__contains=query) | Q(employer__contains=query))
-        else:
-            entries = entries.filter(Q(name__startswith=query) | Q(employer__startswith=query))
-    if exam:
-        entries = entries.filter(exam=exam)
-    if len(last4) == 4:
-        entries = entries.alias(last4=Right("masked_id", 4)).filter(last4=last4.upper())
-    elif last4:
-        entries = entries.filter(masked_id__endswith=last4.upper())
-    return entries
+
+    Written as SQL: on publication day everyone searches for their own name, and the ORM
+    spent more building and compiling this one statement than the database spends answering
+    it (~0.5 ms of a search's ~1.5). The same statement runs on SQLite (no trigram indexes
+    there), but for the last four characters' expression. A sequence as a Paginator reads it:
+    a slice is one SELECT, ``count()`` one COUNT."""
+
+    LAST4 = {"postgresql": "right(masked_id, 4)", "sqlite": "substr(masked_id, -4)"}
+
+    def __init__(self, *, pass_list_id: int, query: str = "", exam: str = "", last4: str = ""):
+        like = connection.ops.prep_for_like_query
+        where, params = ["pass_list_id = %s"], [pass_list_id]
+        if query:
+            pattern = f"%{like(query)}%" if len(query) >= 3 else f"{like(query)}%"
+            where.append("(name LIKE %s ESCAPE '\\' OR employer LIKE %s ESCAPE '\\')")
+            params += [pattern, pattern]
+        if exam:
+            where.append("exam = %s")
+            params.append(exam)
+        if len(last4) == 4:  # on its own index (pass_list_id, right(masked_id, 4))
+            where.append(f"{self.LAST4[connection.vendor]} = %s")
+            params.append(last4.upper())
+        elif last4:
+            where.append("masked_id LIKE %s ESCAPE '\\'")
+            params.append(f"%{like(last4.upper())}")
+        self.where, self.params = " AND ".join(where), params
+
+    def sql(self, *, start: int, stop: int) -> tuple[str, list]:
+        columns = "id, position, name, gender, exam, employer, masked_id"
+        return (
+            f"SELECT {columns} FROM notices_passlistentry WHERE {self.where}"
+            " ORDER BY position LIMIT %s OFFSET %s",
+            [*self.params, stop - start, start],
+        )
+
+    def __getitem__(self, rows: slice) -> list[dict]:
+        with connection.cursor() as cursor:
+            cursor.execute(*self.sql(start=rows.start or 0, stop=rows.stop))
+            return [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM notices_passlistentry WHERE {self.where}", self.params)
+            return cursor.fetchone()[0]
 
 
 class PositionPaginator(Paginator):
@@ -416,10 +453,13 @@ class FoundPaginator(Paginator):
         return super().page(number)
 
 
-def pass_list_page(*, pass_list, entries, per_page: int, filtered: bool, number):
-    """One page of a public list's entries: a whole list's by position, a search's found."""
-    if filtered:
-        return FoundPaginator(entries, per_page, number=number).get_page(number)
+def pass_list_page(*, pass_list, per_page: int, number, query: str = "", exam: str = "", last4: str = ""):
+    """One page of a public list's entries: a whole list's by position, or what a search by
+    name or employer, exam and ID number's last four characters finds (``FoundEntries``)."""
+    if query or exam or last4:
+        found = FoundEntries(pass_list_id=pass_list.pk, query=query, exam=exam, last4=last4)
+        return FoundPaginator(found, per_page, number=number).get_page(number)
+    entries = pass_list_entries(pass_list=pass_list)
     return PositionPaginator(entries, per_page, count=pass_list.entry_count).get_page(number)
 
 

@@ -6,9 +6,6 @@ from notices.selectors import public_pass_lists
 from verification_portal.shared.files import stored_file_response
 
 PASS_LIST_PAGE = 100
-# A kept page of a public list: its rows never change, but the objection period ends.
-PASS_LIST_KEPT_SECONDS = 3600
-
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

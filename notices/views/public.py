@@ -1,3 +1,4 @@
+import math
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -22,11 +24,11 @@ from notices.models import (
     PassListEntry,
     Report,
 )
+from notices.presentation import exam_options, pass_list_rows
 from notices.selectors import (
-    pass_list_entries,
+    PUBLIC_LISTS_VERSION,
     pass_list_page,
     pass_list_surroundings,
-    pass_lists_version_key,
     public_pass_list,
     public_pass_lists_by_round,
 )
@@ -39,13 +41,13 @@ from verification_portal.shared.files import stored_file_response
 from verification_portal.shared.forms import add_service_errors
 from verification_portal.shared.kept import kept_page, part_mark
 
-from ._common import PASS_LIST_KEPT_SECONDS, PASS_LIST_PAGE, XLSX, _public_lists
+from ._common import PASS_LIST_PAGE, XLSX, _public_lists
 
 # A public list read for its page is kept under the version every list, round or city saved
 # changes; this bounds a change made where no signal is sent (raw SQL, .update()).
 PUBLIC_LIST_KEPT_SECONDS = 60
-# Where a search's rows go in the kept frame of a list's page.
-FOUND_MARK = part_mark("found")
+# Where what a search finds goes in the kept frame of a list's page.
+FOUND_MARKS = {name: part_mark(name) for name in ("q", "last4", "exam_options", "rows", "pager")}
 
 
 @require_GET
@@ -99,60 +101,80 @@ def pass_lists(request):
 
 @require_GET
 def pass_list_detail(request, pk: int):
-    pass_list = public_pass_list(pk=pk, kept_seconds=PUBLIC_LIST_KEPT_SECONDS)
-    if pass_list is None:
-        raise Http404
     query = request.GET.get("q", "").strip()[:50]
     exam = request.GET.get("exam", "").strip()[:60]
     last4 = "".join(ch for ch in request.GET.get("last4", "") if ch.isalnum())[:4]
+    searched = {"query": query, "exam": exam, "last4": last4}
     filtered = bool(query or exam or last4)
-    objection_open = (
-        pass_list.status == PassListStatus.PUBLISHED and pass_list.objection_ends_at > timezone.now()
-    )
-    page = pass_list_page(
-        pass_list=pass_list,
-        entries=pass_list_entries(pass_list=pass_list, query=query, exam=exam, last4=last4),
-        per_page=PASS_LIST_PAGE,
-        filtered=filtered,
-        number=request.GET.get("page"),
-    )
+    number = request.GET.get("page") or "1"
 
-    def found_values(exams) -> dict:
+    def found(pass_list, exams) -> dict[str, str]:
+        """What the page shows of the rows found (or of a page of the whole list)."""
+        objection_open = _objection_open(pass_list, now=timezone.now())
+        page = pass_list_page(pass_list=pass_list, per_page=PASS_LIST_PAGE, number=number, **searched)
+        filters = urlencode({k: v for k, v in (("q", query), ("exam", exam), ("last4", last4)) if v})
+        # Each row's report link is this and the entry's id (one reverse, not one a row).
+        report_path = reverse("notices:report", args=[pass_list.pk, 0]).removesuffix("0/report/")
         return {
-            "page": page,
-            "q": query,
-            "exam": exam,
-            "last4": last4,
-            "exams": exams,
-            "filters": urlencode({k: v for k, v in (("q", query), ("exam", exam), ("last4", last4)) if v}),
-            "objection_open": objection_open,
-            # Each row's report link is this and the entry's id (one reverse, not one a row).
-            "report_path": reverse("notices:report", args=[pass_list.pk, 0]).removesuffix("0/report/"),
+            "q": escape(query),
+            "last4": escape(last4),
+            "exam_options": exam_options(exams, chosen=exam),
+            "rows": pass_list_rows(page, report_path=report_path, objection_open=objection_open),
+            "pager": render_to_string("notices/_pass_list_pager.html", {"page": page, "filters": filters})
+            if page.has_other_pages()
+            else "",
         }
 
     def context(*_versions) -> tuple[dict, int]:
+        # Read only to render: a kept page's view reads nothing but the page.
+        pass_list = public_pass_list(pk=pk, kept_seconds=PUBLIC_LIST_KEPT_SECONDS)
+        if pass_list is None:
+            raise Http404
+        now = timezone.now()
         siblings, exams = pass_list_surroundings(pass_list=pass_list)
-        values = {"pass_list": pass_list, "siblings": siblings, "objection_open": objection_open}
-        if filtered:  # the frame around what a search finds (found_part)
-            return {**values, "found_mark": FOUND_MARK}, PASS_LIST_KEPT_SECONDS
-        return {**values, **found_values(exams)}, PASS_LIST_KEPT_SECONDS
+        objection_open = _objection_open(pass_list, now=now)
+        values = {
+            "pass_list": pass_list,
+            "siblings": siblings,
+            "exams": exams,
+            "objection_open": objection_open,
+        }
+        # Kept until the objection period ends (the page then loses its report links), and
+        # no longer than a public list read with it is (a change made where no signal is
+        # sent: raw SQL, .update()).
+        seconds = PUBLIC_LIST_KEPT_SECONDS
+        if objection_open:
+            seconds = min(seconds, math.floor((pass_list.objection_ends_at - now).total_seconds()))
+        if filtered:  # the frame around what a search finds (found_parts), kept with the list
+            return {**values, **FOUND_MARKS, "kept": (pass_list, exams)}, seconds
+        if number != str(pass_list_page(pass_list=pass_list, per_page=PASS_LIST_PAGE, number=number).number):
+            seconds = 0  # an address past the last page: shown, not kept
+        return {**values, **found(pass_list, exams)}, seconds
 
-    def found_part() -> dict[str, str]:
-        _siblings, exams = pass_list_surroundings(pass_list=pass_list)
-        return {FOUND_MARK: render_to_string("notices/_pass_list_found.html", found_values(exams))}
+    def found_parts(kept) -> dict[str, str]:
+        return {FOUND_MARKS[name]: html for name, html in found(*kept).items()}
 
-    # A page of a whole list changes only with the list's status or the round's lists (a
-    # change of names is a new version): kept. A search's rows are found each time, and put
-    # in a kept frame (the rest of the page, the same for every search of the list).
-    kept = f"pass-list:{pass_list.cache_version}:{pass_list.status}:{int(objection_open)}"
+    # Every public list's page is kept under the version of the public lists (a list, its
+    # round or a city saved changes it: a withdrawn list is gone on the next view, a new list
+    # of the round is named on it). A page of a whole list is kept as it is; a search's rows
+    # are found each time and put in a kept frame (the rest of the page, the same for every
+    # search of the list), kept with the list itself: either costs one read of the cache.
+    if filtered:
+        key = f"pass-list:{pk}:found"
+    else:  # a page's number as the pager writes it (no other address fills the cache)
+        key = f"pass-list:{pk}:{number}" if number.isdigit() and str(int(number)) == number else None
     return kept_page(
         request,
-        key=f"{kept}:found" if filtered else f"{kept}:{page.number}",
-        versions=(pass_lists_version_key(round_id=pass_list.round_id),),
+        key=key,
+        versions=(PUBLIC_LISTS_VERSION,),
         template="notices/pass_list_detail.html",
         context=context,
-        parts=found_part if filtered else None,
+        parts=found_parts if filtered else None,
     )
+
+
+def _objection_open(pass_list, *, now) -> bool:
+    return pass_list.status == PassListStatus.PUBLISHED and pass_list.objection_ends_at > now
 
 
 @require_GET

@@ -65,29 +65,30 @@ def kept_page(
     read in one round trip). ``context`` returns the dict and how many seconds the page may be
     kept (0: not kept); with no ``key`` the page is rendered for this view only.
 
-    With ``parts`` the kept page is a frame shared by every address of the view: ``parts()``
-    returns, for each mark the frame was rendered with, the HTML this request puts in its
-    place, and the frame's ``next_path`` (the language and care-mode forms' return address)
-    is this request's."""
+    With ``parts`` the kept page is a frame shared by every address of the view:
+    ``parts(kept)`` returns, for each mark the frame was rendered with, the HTML this request
+    puts in its place, and the frame's ``next_path`` (the language and care-mode forms' return
+    address) is this request's. ``kept`` is what ``context`` put under "kept" in its values,
+    kept with the frame: what the parts need is then read with it, in the same round trip."""
 
-    def render(tokens) -> tuple[str, int]:
+    def render(tokens) -> tuple[tuple[str, object], int]:
         values, seconds = context(*tokens)
         values = {**values, "csrf_token": CSRF_MARK}
         if parts is not None:
             values["next_path"] = NEXT_PATH_MARK
-        return render_to_string(template, values, request=request), seconds
+        return (render_to_string(template, values, request=request), values.get("kept")), seconds
 
     if key is None or len(get_messages(request)):  # a message is shown once, on its own page
-        html, _seconds = render(version_tokens(*versions))
+        (html, kept), _seconds = render(version_tokens(*versions))
     else:
         path = "frame" if parts else hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
         care = int(request.COOKIES.get(CARE_COOKIE) == "1")
         # The mark is in the key: while a new secret key rolls out, a process never serves a
         # page whose mark it would not fill in.
         page_key = f"kept-page:{key}:{get_language()}:{care}:{_role(request)}:{path}:{CSRF_MARK[-6:]}"
-        html = kept_value(page_key, versions, render)
+        html, kept = kept_value(page_key, versions, render)
     if parts is not None:
-        for mark, part in {**parts(), NEXT_PATH_MARK: escape(request.get_full_path())}.items():
+        for mark, part in {**parts(kept), NEXT_PATH_MARK: escape(request.get_full_path())}.items():
             html = html.replace(mark, part)
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)))
 
