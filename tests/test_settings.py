@@ -62,7 +62,7 @@ def test_postgres_redis_and_object_storage_from_environment(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["engine"] == "verification_portal.postgresql"  # Django's, its health check by poll
     assert values["eager"] is False
     assert values["broker"] == "redis://redis.internal:6379/0"
     assert values["cache"] == "django_redis.cache.RedisCache"

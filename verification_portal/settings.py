@@ -105,6 +105,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int(
     "DJANGO_CONN_MAX_AGE", default=60 if "DATABASE_URL" in env else 0
 )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's own, with a health check that costs no round trip (verification_portal.postgresql).
+    DATABASES["default"]["ENGINE"] = "verification_portal.postgresql"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default serves several requests (a reviewer's page loads many scans) and
     # the periodic jobs at once. WAL lets readers go on while one writes; IMMEDIATE takes the
