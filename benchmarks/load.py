@@ -18,6 +18,7 @@ It prints req/s, p50 and p99 for each, and the ratios the targets are set in, wi
 import importlib
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -68,7 +69,11 @@ def session_for(user, *, second_factor: bool) -> str:
         device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
         store[DEVICE_ID_SESSION_KEY] = device.persistent_id
     store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    # A signed-in browser sends the CSRF cookie the sign-in page set, so a page with a form
+    # masks that secret rather than making a new one and setting it again. (The public pages
+    # are requested with no cookie at all, as a first visit is.)
+    csrf = f"{settings.CSRF_COOKIE_NAME}={secrets.token_hex(16)}"
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {csrf}"
 
 
 def wrk(url: str, cookie: str) -> dict:

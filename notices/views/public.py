@@ -108,13 +108,12 @@ def pass_list_detail(request, pk: int):
     filtered = bool(query or exam or last4)
     number = request.GET.get("page") or "1"
 
-    def found(pass_list, exams) -> dict[str, str]:
-        """What the page shows of the rows found (or of a page of the whole list)."""
+    def found(pass_list, exams, report_path) -> dict[str, str]:
+        """What the page shows of the rows found (or of a page of the whole list); each row's
+        report link is ``report_path`` and the entry's id."""
         objection_open = _objection_open(pass_list, now=timezone.now())
         page = pass_list_page(pass_list=pass_list, per_page=PASS_LIST_PAGE, number=number, **searched)
         filters = urlencode({k: v for k, v in (("q", query), ("exam", exam), ("last4", last4)) if v})
-        # Each row's report link is this and the entry's id (one reverse, not one a row).
-        report_path = reverse("notices:report", args=[pass_list.pk, 0]).removesuffix("0/report/")
         return {
             "q": escape(query),
             "last4": escape(last4),
@@ -133,6 +132,7 @@ def pass_list_detail(request, pk: int):
         now = timezone.now()
         siblings, exams = pass_list_surroundings(pass_list=pass_list)
         objection_open = _objection_open(pass_list, now=now)
+        report_path = reverse("notices:report", args=[pass_list.pk, 0]).removesuffix("0/report/")
         values = {
             "pass_list": pass_list,
             "siblings": siblings,
@@ -146,10 +146,10 @@ def pass_list_detail(request, pk: int):
         if objection_open:
             seconds = min(seconds, math.floor((pass_list.objection_ends_at - now).total_seconds()))
         if filtered:  # the frame around what a search finds (found_parts), kept with the list
-            return {**values, **FOUND_MARKS, "kept": (pass_list, exams)}, seconds
+            return {**values, **FOUND_MARKS, "kept": (pass_list, exams, report_path)}, seconds
         if number != str(pass_list_page(pass_list=pass_list, per_page=PASS_LIST_PAGE, number=number).number):
             seconds = 0  # an address past the last page: shown, not kept
-        return {**values, **found(pass_list, exams)}, seconds
+        return {**values, **found(pass_list, exams, report_path)}, seconds
 
     def found_parts(kept) -> dict[str, str]:
         return {FOUND_MARKS[name]: html for name, html in found(*kept).items()}
@@ -160,7 +160,9 @@ def pass_list_detail(request, pk: int):
     # are found each time and put in a kept frame (the rest of the page, the same for every
     # search of the list), kept with the list itself: either costs one read of the cache.
     if filtered:
-        key = f"pass-list:{pk}:found"
+        # The frame's kept value is (list, exams, report path): the key names that shape, so
+        # a release that changes it never reads one an earlier release kept.
+        key = f"pass-list:{pk}:found:3"
     else:  # a page's number as the pager writes it (no other address fills the cache)
         key = f"pass-list:{pk}:{number}" if number.isdigit() and str(int(number)) == number else None
     return kept_page(
