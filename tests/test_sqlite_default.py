@@ -102,3 +102,70 @@ def test_twenty_parallel_writing_requests_on_the_embedded_default(tmp_path):
     assert outcome["ocr"] == ["unreadable"] * 4
     assert outcome["chain"] is None  # one unbroken chain: the writers queued, none was refused
     assert outcome["journal"] == "wal"
+
+
+SEARCH = textwrap.dedent(
+    """
+    import json, re
+    import django
+    django.setup()
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0)
+    from django.test import Client
+    from django.utils import timezone
+    from candidates.enums import ApplicationStatus
+    from notices.services.publication import pass_list_publish
+    from tests import factories
+
+    round_ = factories.RoundFactory(publication_at=timezone.now())
+    people = [
+        ("王小明", "长沙市第一社会工作服务中心"), ("张三", "湘潭市民政局"), ("李50%_三", "株洲市\\\\中心"),
+    ]
+    ids = []
+    for name, employer in people:
+        application = factories.ApplicationFactory(
+            roster_entry__round=round_, candidate__real_name=name,
+            candidate__id_number=factories.make_id_number(),
+            employer=factories.OrganisationFactory(name=employer), status=ApplicationStatus.PASSED,
+        )
+        ids.append(application.candidate.id_number)
+    pass_list = pass_list_publish(round_=round_)
+    client = Client()
+    url = f"/pass-lists/{pass_list.pk}/"
+
+    def names(**query):
+        response = client.get(url, query)
+        assert response.status_code == 200, response.status_code
+        return sorted(re.findall(r'<td class="name">(.*?)</td>', response.content.decode()))
+
+    print(json.dumps({
+        "all": names(), "wang": names(q="王"), "middle": names(q="社会工作服务"),
+        "percent": names(q="50%"), "underscore": names(q="%_三"), "backslash": names(q="市\\\\中"),
+        "last4": names(last4=ids[1][-4:].lower()), "last3": names(last4=ids[1][-3:]),
+        "none": names(q="赵"), "page_far": names(page="999"),
+    }))
+    """
+)
+
+
+def test_a_public_lists_search_on_the_embedded_default(tmp_path):
+    """The search is written as SQL (notices.selectors.FoundEntries): on SQLite too it finds a
+    name by its start, three characters anywhere, the last four of an ID, and takes % _ and \\
+    as the characters they are."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_TASK_ALWAYS_EAGER", "AWS_STORAGE_BUCKET_NAME")
+    }
+    env.update({"DJANGO_SETTINGS_MODULE": "verification_portal.settings", "PORTAL_VAR_DIR": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "-c", SEARCH], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["all"] == sorted(["王小明", "张三", "李50%_三"])
+    assert found["wang"] == ["王小明"] and found["middle"] == ["王小明"]
+    assert found["percent"] == ["李50%_三"] and found["underscore"] == ["李50%_三"]
+    assert found["backslash"] == ["李50%_三"]
+    assert found["last4"] == ["张三"] and found["last3"] == ["张三"]
+    assert found["none"] == [] and found["page_far"] == found["all"]
