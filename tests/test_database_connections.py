@@ -44,7 +44,10 @@ def test_a_connection_the_database_ended_is_replaced_before_a_request_uses_it(pe
     pid = backend_pid()
     with other_connection() as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
-    time.sleep(0.2)  # the server's last message reaches the socket
+        for _ in range(100):  # until the backend has sent its last message and gone
+            if not other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+                break
+            time.sleep(0.05)
     request_starts()
     assert backend_pid() != pid  # a new connection: the request ran its query
 
