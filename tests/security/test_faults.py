@@ -157,8 +157,10 @@ def wait_for(condition, seconds):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_while_publishing_publishes_exactly_once(private_storage, settings):
-    env = worker_env(private_storage, settings)  # six parts: time to kill the worker half-way
-    names = [f"通过人员{n}" for n in range(6)]
+    # One part a row, forty parts: a part takes ~20 ms, so the worker is killed half-way (with
+    # six, all were done before the next look at the list).
+    env = worker_env(private_storage, settings)
+    names = [f"通过人员{n}" for n in range(40)]
     round_ = round_with_passes(names)
     with queued_to_workers(), running_worker(env) as first:
         pass_list = pass_list_publish(round_=round_)
@@ -166,7 +168,7 @@ def test_worker_killed_while_publishing_publishes_exactly_once(private_storage, 
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         pass_list.refresh_from_db()
-        assert pass_list.status == PassListStatus.GENERATING and len(pass_list.pdf_chunks) < 6
+        assert pass_list.status == PassListStatus.GENERATING and len(pass_list.pdf_chunks) < len(names)
         # The periodic job finds the list without a heartbeat and queues what is missing.
         PassList.objects.filter(pk=pass_list.pk).update(
             heartbeat_at=timezone.now() - datetime.timedelta(minutes=11)
