@@ -330,7 +330,7 @@ class FoundEntries:
         self.where, self.params = " AND ".join(where), params
 
     def sql(self, *, start: int, stop: int) -> tuple[str, list]:
-        columns = "id, position, name, gender, exam, employer, masked_id"
+        columns = ", ".join("id" if name == "pk" else name for name in ENTRY_COLUMNS)
         return (
             f"SELECT {columns} FROM notices_passlistentry WHERE {self.where}"
             " ORDER BY position LIMIT %s OFFSET %s",

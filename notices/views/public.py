@@ -108,9 +108,9 @@ def pass_list_detail(request, pk: int):
     filtered = bool(query or exam or last4)
     number = request.GET.get("page") or "1"
 
-    def found(pass_list, exams, report_path) -> dict[str, str]:
-        """What the page shows of the rows found (or of a page of the whole list); each row's
-        report link is ``report_path`` and the entry's id."""
+    def found(pass_list, exams, report_path) -> tuple[dict[str, str], int]:
+        """What the page shows of the rows found (or of a page of the whole list), and the
+        number of the page shown; each row's report link is ``report_path`` and the entry's id."""
         objection_open = _objection_open(pass_list, now=timezone.now())
         page = pass_list_page(pass_list=pass_list, per_page=PASS_LIST_PAGE, number=number, **searched)
         filters = urlencode({k: v for k, v in (("q", query), ("exam", exam), ("last4", last4)) if v})
@@ -122,7 +122,7 @@ def pass_list_detail(request, pk: int):
             "pager": render_to_string("notices/_pass_list_pager.html", {"page": page, "filters": filters})
             if page.has_other_pages()
             else "",
-        }
+        }, page.number
 
     def context(*_versions) -> tuple[dict, int]:
         # Read only to render: a kept page's view reads nothing but the page.
@@ -147,12 +147,14 @@ def pass_list_detail(request, pk: int):
             seconds = min(seconds, math.floor((pass_list.objection_ends_at - now).total_seconds()))
         if filtered:  # the frame around what a search finds (found_parts), kept with the list
             return {**values, **FOUND_MARKS, "kept": (pass_list, exams, report_path)}, seconds
-        if number != str(pass_list_page(pass_list=pass_list, per_page=PASS_LIST_PAGE, number=number).number):
+        parts, shown = found(pass_list, exams, report_path)
+        if number != str(shown):
             seconds = 0  # an address past the last page: shown, not kept
-        return {**values, **found(pass_list, exams, report_path)}, seconds
+        return {**values, **parts}, seconds
 
     def found_parts(kept) -> dict[str, str]:
-        return {FOUND_MARKS[name]: html for name, html in found(*kept).items()}
+        parts, _shown = found(*kept)
+        return {FOUND_MARKS[name]: html for name, html in parts.items()}
 
     # Every public list's page is kept under the version of the public lists (a list, its
     # round or a city saved changes it: a withdrawn list is gone on the next view, a new list

@@ -143,3 +143,21 @@ def test_a_page_kept_by_a_process_with_another_secret_key_is_not_served(candidat
     html = page(client)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     assert "keptcsrf" not in html and len(token) == 64
+
+
+def test_a_page_kept_by_the_previous_release_in_its_shape_is_not_read(candidate, client_for):
+    """A release rolling out runs beside the last one: the pages the last one kept (plain
+    HTML then, the HTML and what its context kept now) are under other keys, never read as
+    this release's and never a 500."""
+    from django.core.cache import cache
+
+    from verification_portal.shared.kept import KEPT_SHAPE
+
+    client = client_for(candidate.user)
+    page(client)
+    (key,) = cache.keys(f"kept-page:dashboard:{candidate.user.pk}:*")
+    tokens, _kept = cache.get(key)
+    cache.delete(key)
+    cache.set(key.removesuffix(f":{KEPT_SHAPE}"), (tokens, "<p>kept by the previous release</p>"))
+    response = client.get(DASHBOARD)
+    assert response.status_code == 200 and "王小明" in response.content.decode()

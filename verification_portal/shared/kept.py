@@ -36,6 +36,8 @@ def _csrf_mark() -> str:
 
 
 CSRF_MARK = _csrf_mark()
+# What a kept page is kept as: (the page's HTML, what its context put under "kept").
+KEPT_SHAPE = "html-kept"
 
 
 def _role(request) -> str:
@@ -84,8 +86,11 @@ def kept_page(
         path = "frame" if parts else hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
         care = int(request.COOKIES.get(CARE_COOKIE) == "1")
         # The mark is in the key: while a new secret key rolls out, a process never serves a
-        # page whose mark it would not fill in.
-        page_key = f"kept-page:{key}:{get_language()}:{care}:{_role(request)}:{path}:{CSRF_MARK[-6:]}"
+        # page whose mark it would not fill in. So is the kept value's shape: while a release
+        # rolls out, no process reads a value of the shape the other release keeps.
+        page_key = (
+            f"kept-page:{key}:{get_language()}:{care}:{_role(request)}:{path}:{CSRF_MARK[-6:]}:{KEPT_SHAPE}"
+        )
         html, kept = kept_value(page_key, versions, render)
     if parts is not None:
         for mark, part in {**parts(kept), NEXT_PATH_MARK: escape(request.get_full_path())}.items():
